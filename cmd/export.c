@@ -1,0 +1,179 @@
+/*
+ * export: every finding of a run, streamed one at a time as JSON lines
+ * (default), one JSON array, or CSV.  Never holds the whole output.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../report/finding_json.h"
+#include "../report/format.h"
+#include "../store/cause.h"
+
+static const char usage_text[] =
+	"usage: escdb export [--run SEL] [--format jsonl|json|csv] [-o FILE]\n"
+	"\n"
+	"Prints every finding of run SEL (default latest) in (package, file,\n"
+	"line, col) order: one JSON object a line (jsonl, the default), one\n"
+	"JSON array (json), or CSV with the columns run, commit, package, file,\n"
+	"line, col, func, kind, subject, detail, message, cause, key, flows.\n"
+	"\n"
+	"  --run SEL    the run: latest, latest~N, id:N, a label or a commit\n"
+	"  --format F   jsonl (default), json or csv\n"
+	"  -o FILE      write to FILE instead of standard output\n";
+
+static const char *const csv_header[] = {
+	"run", "commit", "package", "file", "line", "col", "func", "kind",
+	"subject", "detail", "message", "cause", "key", "flows"
+};
+#define NCSV (sizeof(csv_header) / sizeof(csv_header[0]))
+
+static int
+bad_option(const char *cmd, int c, int optc, char **argv)
+{
+	if (c == ':')
+		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
+	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
+		msg_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		msg_error("%s: unknown option '%.*s'", cmd,
+		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+static void
+csv_finding(FILE *fp, struct store *st, const struct finding_rec *r,
+    const char *commit, struct arena *scratch, struct sbuf *flows)
+{
+	char run[24], line[16], col[16], key[17];
+	const char *v[NCSV];
+
+	snprintf(run, sizeof(run), "%lld", (long long)r->run);
+	snprintf(line, sizeof(line), "%d", r->line);
+	snprintf(col, sizeof(col), "%d", r->col);
+	finding_key_hex(r->key, key);
+	sbuf_reset(flows);
+	finding_flows_text(st, r, scratch, flows);
+	v[0] = run;
+	v[1] = commit;
+	v[2] = r->package;
+	v[3] = r->file;
+	v[4] = line;
+	v[5] = col;
+	v[6] = r->func;
+	v[7] = esc_kind_name(r->kind);
+	v[8] = r->subject;
+	v[9] = r->detail;
+	v[10] = r->message;
+	v[11] = cause_name(r->cause);
+	v[12] = key;
+	v[13] = flows->buf ? flows->buf : "";
+	fmt_csv_row(fp, v, NCSV);
+}
+
+int
+cmd_export(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "run", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *outpath = NULL, *sel = NULL;
+	struct store *st = NULL;
+	struct finding_iter *it = NULL;
+	struct finding_rec r;
+	struct run_info ri;
+	struct arena scratch = ARENA_INIT;
+	struct sbuf flows = SBUF_INIT;
+	struct json_stream js;
+	int64_t run;
+	FILE *fp = NULL;
+	int c, f = FMT_JSONL, rc, n, have_ri = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			sel = optarg;
+			break;
+		case 'f':
+			f = cmd_parse_format("export", optarg,
+			    1u << FMT_JSONL | 1u << FMT_JSON | 1u << FMT_CSV);
+			if (f < 0)
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return bad_option("export", c, optind, argv);
+		}
+	}
+	if (optind < argc) {
+		msg_error("export: unexpected argument '%s' (the run is --run SEL)", argv[optind]);
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+		return rc;
+	if ((rc = cmd_select(st, sel, &run)) != EXIT_OK)
+		goto out;
+	if (store_run_get(st, run, &ri) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	have_ri = 1;
+	if (finding_iter_new(st, run, NULL, &it) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if ((fp = cmd_output(outpath)) == NULL) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (f == FMT_CSV)
+		fmt_csv_row(fp, csv_header, NCSV);
+	else
+		json_stream_begin(&js, fp, f == FMT_JSONL);
+	while ((n = finding_iter_next(it, &r)) == 1) {
+		if (f == FMT_CSV)
+			csv_finding(fp, st, &r, ri.commit, &scratch, &flows);
+		else {
+			cJSON *o = finding_to_json(st, &r, ri.commit, &scratch);
+			json_stream_add(&js, o);
+			cJSON_Delete(o);
+		}
+		arena_reset(&scratch);
+		if (ferror(fp))
+			break;
+	}
+	if (f != FMT_CSV)
+		json_stream_end(&js);
+	if (n < 0) {
+		msg_error("%s", store_errmsg(st));
+		cmd_output_close(fp, outpath);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	rc = cmd_output_close(fp, outpath);
+out:
+	finding_iter_free(it);
+	if (have_ri)
+		run_info_release(&ri);
+	arena_release(&scratch);
+	sbuf_release(&flows);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/* gotool: see gotool.h */
+#include "gotool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Reports errno e of the child through the error pipe and exits. */
+static void
+child_fail(int errfd)
+{
+	int e = errno;
+	ssize_t n;
+
+	do
+		n = write(errfd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	_exit(127);
+}
+
+/*
+ * Starts argv in dir with stdout on outfd and stderr on errfd.  A
+ * close-on-exec pipe carries the child's errno back when chdir or exec
+ * fails, so "not found" is an error here and not an exit status 127.
+ */
+static int
+spawn(const char *dir, char *const argv[], int outfd, int errfd, pid_t *pid)
+{
+	int ep[2], e, nullfd;
+	ssize_t n;
+	pid_t p;
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	p = fork();
+	if (p < 0) {
+		e = errno;
+		close(ep[0]);
+		close(ep[1]);
+		errno = e;
+		return -1;
+	}
+	if (p == 0) {
+		/* Only async-signal-safe calls from here on. */
+		signal(SIGPIPE, SIG_DFL);
+		if (dir != NULL && chdir(dir) < 0)
+			child_fail(ep[1]);
+		/* Move the descriptors out of the way of 0, 1 and 2 first. */
+		if ((outfd = fcntl(outfd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+		    (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+		    (nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			child_fail(ep[1]);
+		if (dup2(nullfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
+			child_fail(ep[1]);
+		execvp(argv[0], argv);
+		child_fail(ep[1]);
+	}
+	close(ep[1]);
+	do
+		n = read(ep[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+		errno = e;
+		return -1;
+	}
+	*pid = p;
+	return 0;
+}
+
+static int
+reap(pid_t pid, int *status)
+{
+	int ws;
+
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(ws))
+		*status = WEXITSTATUS(ws);
+	else if (WIFSIGNALED(ws))
+		*status = 128 + WTERMSIG(ws);
+	else
+		*status = 255;
+	return 0;
+}
+
+int
+gotool_capture(const char *dir, char *const argv[], struct sbuf *out,
+    struct sbuf *err, int *status)
+{
+	int op[2], ep[2] = { -1, -1 }, e;
+	struct pollfd pf[2];
+	struct sbuf *dst[2];
+	char buf[8192];
+	pid_t pid;
+	int nopen, i;
+
+	if (pipe2(op, O_CLOEXEC) < 0)
+		return -1;
+	if (err != NULL && pipe2(ep, O_CLOEXEC) < 0) {
+		e = errno;
+		close(op[0]);
+		close(op[1]);
+		errno = e;
+		return -1;
+	}
+	if (spawn(dir, argv, op[1], err ? ep[1] : op[1], &pid) < 0) {
+		e = errno;
+		close(op[0]);
+		close(op[1]);
+		if (err != NULL) {
+			close(ep[0]);
+			close(ep[1]);
+		}
+		errno = e;
+		return -1;
+	}
+	close(op[1]);
+	pf[0].fd = op[0];
+	pf[0].events = POLLIN;
+	dst[0] = out;
+	nopen = 1;
+	if (err != NULL) {
+		close(ep[1]);
+		pf[1].fd = ep[0];
+		pf[1].events = POLLIN;
+		dst[1] = err;
+		nopen = 2;
+	} else
+		pf[1].fd = -1;
+	while (nopen > 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (pf[i].fd < 0 || pf[i].revents == 0)
+				continue;
+			n = read(pf[i].fd, buf, sizeof(buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				nopen--;
+				continue;
+			}
+			sbuf_add(dst[i], buf, (size_t)n);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	return reap(pid, status);
+}
+
+int
+gotool_spool(const char *dir, char *const argv[], FILE *fp, int *status)
+{
+	pid_t pid;
+	int fd = fileno(fp);
+
+	if (fflush(fp) != 0)
+		return -1;
+	if (spawn(dir, argv, fd, fd, &pid) < 0)
+		return -1;
+	if (reap(pid, status) < 0)
+		return -1;
+	/* The child wrote through the same open file: resynchronise. */
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return -1;
+	return 0;
+}
+
+FILE *
+gotool_tmpfile(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct sbuf path = SBUF_INIT;
+	FILE *fp;
+	int fd, e;
+
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	sbuf_addf(&path, "%s/escdb-XXXXXX", tmp);
+	fd = mkostemp(path.buf, O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		sbuf_release(&path);
+		errno = e;
+		return NULL;
+	}
+	unlink(path.buf);
+	sbuf_release(&path);
+	fp = fdopen(fd, "w+");
+	if (fp == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return fp;
+}
+
+int
+gotool_copy(FILE *fp, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return -1;
+	if (ferror(fp))
+		return -1;
+	return fflush(out) == 0 ? 0 : -1;
+}
+
+void
+gotool_cmdline(struct sbuf *sb, char *const argv[])
+{
+	const char *a;
+	int i;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		a = argv[i];
+		if (i > 0)
+			sbuf_addc(sb, ' ');
+		if (a[0] != '\0' && a[strcspn(a, " \t\n'\"\\$`")] == '\0') {
+			sbuf_adds(sb, a);
+			continue;
+		}
+		sbuf_addc(sb, '\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				sbuf_adds(sb, "'\\''");
+			else
+				sbuf_addc(sb, *a);
+		}
+		sbuf_addc(sb, '\'');
+	}
+}

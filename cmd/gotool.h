@@ -1,0 +1,43 @@
+/*
+ * gotool: runs the go and git commands for cmd/ without a shell (fork and
+ * execvp, stdin from /dev/null) and collects their output in memory or in
+ * an anonymous temporary file.  Prints nothing: failures come back as -1
+ * with errno set.  Callers: cmd/run.c.
+ */
+#ifndef ESCDB_GOTOOL_H
+#define ESCDB_GOTOOL_H
+
+#include <stdio.h>
+
+#include "../lib/util.h"
+
+/* Runs argv (argv[0] is looked up on PATH) in dir (NULL: the current
+ * directory).  Its standard output is appended to out, its standard error
+ * to err, or to out as well when err is NULL.  *status receives the exit
+ * status, 128+N when killed by signal N.  Returns 0, or -1 with errno set
+ * when the command could not be started (ENOENT: not on PATH; a chdir
+ * error is reported the same way).  For small outputs: all in memory. */
+int gotool_capture(const char *dir, char *const argv[], struct sbuf *out,
+    struct sbuf *err, int *status);
+
+/* Like gotool_capture, but the command's standard output and standard
+ * error both go to fp (opened for writing, e.g. from gotool_tmpfile), so
+ * output of any size is spooled to disk.  On return fp is positioned at
+ * its start, ready to be read.  Same return values. */
+int gotool_spool(const char *dir, char *const argv[], FILE *fp, int *status);
+
+/* An anonymous temporary file (already unlinked) under $TMPDIR, else
+ * /tmp, open for reading and writing.  NULL with errno set on failure.
+ * Caller closes it with fclose. */
+FILE *gotool_tmpfile(void);
+
+/* Copies fp from its start to out; returns 0, or -1 on a read or write
+ * error.  Leaves fp at its end. */
+int gotool_copy(FILE *fp, FILE *out);
+
+/* The command line as text, for messages and the run's input column:
+ * arguments joined by spaces, those with spaces or quotes in single
+ * quotes.  Appended to sb. */
+void gotool_cmdline(struct sbuf *sb, char *const argv[]);
+
+#endif

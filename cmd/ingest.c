@@ -1,0 +1,197 @@
+/*
+ * ingest: stores one run from saved compiler output (go build -m / -m=2
+ * logs, go tool compile -m output, standard input).
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../store/ingest.h"
+
+static const char ingest_usage[] =
+	"usage: escdb ingest [--commit REV] [--date T] [--label L] [--go-version V]\n"
+	"                    [--goos OS] [--goarch ARCH] [--package P] [-C DIR]\n"
+	"                    [FILE | -]...\n"
+	"\n"
+	"Stores saved compiler output (go build -gcflags=-m=2 or -m logs, go tool\n"
+	"compile -m output) as one run.  With no FILE, or with -, reads standard\n"
+	"input.  -C DIR names the directory the log's relative paths are\n"
+	"relative to (default: the current directory), where Go sources are read\n"
+	"to find enclosing functions.  The date defaults to now.\n";
+
+static void
+warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
+{
+	(void)ctx;
+	msg_warn_at(input, line, text);
+}
+
+int
+cmd_ingest(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "commit", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "go-version", required_argument, NULL, 'g' },
+		{ "goos", required_argument, NULL, 'o' },
+		{ "goarch", required_argument, NULL, 'a' },
+		{ "package", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_meta m;
+	struct ingest_opts o;
+	struct store *st = NULL;
+	struct ingest *in = NULL;
+	struct sbuf inputs = SBUF_INIT;
+	const char *date = NULL;
+	int c, i, rc, nin;
+	int64_t id;
+	char **files;
+	static char *dash[] = { "-" };
+
+	memset(&m, 0, sizeof(m));
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+hC:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': m.commit = optarg; break;
+		case 'd': date = optarg; break;
+		case 'l': m.label = optarg; break;
+		case 'g': m.go_version = optarg; break;
+		case 'o': m.goos = optarg; break;
+		case 'a': m.goarch = optarg; break;
+		case 'p': o.package = optarg; break;
+		case 'C': o.cwd = optarg; break;
+		case 'h':
+			fputs(ingest_usage, stdout);
+			return EXIT_OK;
+		default:
+			if (optopt)
+				msg_error("ingest: option '-%c' %s", optopt,
+				    strchr("C", optopt) ? "needs an argument" : "is unknown");
+			else
+				msg_error("ingest: unknown option '%s'", argv[optind - 1]);
+			fputs(ingest_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (date) {
+		if (cmd_parse_date(date, &m.date) < 0) {
+			msg_error("ingest: bad --date '%s' (use YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM] or @UNIX)", date);
+			return EXIT_USAGE;
+		}
+	} else
+		m.date = (int64_t)time(NULL);
+	files = argv + optind;
+	nin = argc - optind;
+	if (nin == 0) {
+		files = dash;
+		nin = 1;
+	}
+	/* Check every input first: a missing file stores nothing. */
+	for (i = 0; i < nin; i++) {
+		struct stat sb;
+		if (strcmp(files[i], "-") == 0)
+			continue;
+		if (stat(files[i], &sb) != 0) {
+			msg_error("cannot open %s: %s", files[i], strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			msg_error("%s: is a directory (logopt directories are not supported by this build)", files[i]);
+			return EXIT_USAGE;
+		}
+	}
+	for (i = 0; i < nin; i++) {
+		if (i)
+			sbuf_addc(&inputs, ' ');
+		sbuf_adds(&inputs, files[i]);
+	}
+	m.source = "ingest";
+	m.form = "";
+	m.input = inputs.buf;
+	o.warn = warn_cb;
+	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
+		goto out;
+	if (ingest_begin(st, &m, &o, &in) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	for (i = 0; i < nin; i++) {
+		const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+		FILE *fp = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+		unsigned long before = ingest_stats(in)->lines;
+		const struct ingest_stats *s;
+		int r;
+
+		if (fp == NULL) {
+			msg_error("cannot open %s: %s", files[i], strerror(errno));
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		r = ingest_file(in, fp, name);
+		if (fp != stdin)
+			fclose(fp);
+		if (r < 0) {
+			msg_error("cannot read %s: %s; no run stored", name, strerror(errno));
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (r != STORE_OK) {
+			msg_error("%s", store_errmsg(st));
+			ingest_abort(in);
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		s = ingest_stats(in);
+		if (s->lines == before) {
+			msg_error("%s: empty input; no run stored", name);
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	{
+		const struct ingest_stats *s = ingest_stats(in);
+		unsigned long known = s->counts[LC_FINDING] + s->counts[LC_EXPLAIN] +
+		    s->counts[LC_HEADER] + s->counts[LC_INLINE] + s->counts[LC_DEVIRT] +
+		    s->counts[LC_BOUNDS];
+		char summary[256];
+		if (known == 0) {
+			msg_error("%s:1: no Go compiler diagnostics found (%lu lines, none "
+			    "recognised); no run stored", m.input, s->lines);
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		snprintf(summary, sizeof(summary), "%lu findings (heap %lu, moved %lu, leak %lu) in %lu packages",
+		    s->findings, s->kinds[ESC_HEAP], s->kinds[ESC_MOVED],
+		    s->kinds[ESC_LEAK] + s->kinds[ESC_LEAK_RESULT] + s->kinds[ESC_LEAK_CONTENT],
+		    s->packages);
+		store_writer_set_form(in, s->saw_m2 ? "m2" : "m1");
+		if (ingest_commit(in, &id) != STORE_OK) {
+			in = NULL;
+			msg_error("%s; no run stored", store_errmsg(st));
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		in = NULL;
+		printf("run %lld: %s\n", (long long)id, summary);
+		rc = EXIT_OK;
+	}
+out:
+	sbuf_release(&inputs);
+	store_close(st);
+	return rc;
+}

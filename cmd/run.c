@@ -1,0 +1,723 @@
+/*
+ * run: builds Go packages with escape diagnostics (go build
+ * -gcflags='-m=2 -l') and stores the output as one new run.  The go
+ * command's output is spooled to a temporary file and parsed only after
+ * the build succeeded; packages whose diagnostics the go command did not
+ * replay from its cache are recompiled with -a.
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gotool.h"
+#include "../store/ingest.h"
+
+static const char usage_text[] =
+	"usage: escdb run [-C DIR] [--commit REV] [--date T] [--label L] [--] [PKG...]\n"
+	"\n"
+	"Runs go build -gcflags='-m=2 -l' on PKG (default ./...) in DIR and\n"
+	"stores its escape-analysis output as one new run.  Packages that print\n"
+	"nothing because the go command did not replay their cached output are\n"
+	"recompiled with -a.  A failed build stores nothing (exit status 3).\n"
+	"\n"
+	"  -C DIR        run in DIR (default: the current directory)\n"
+	"  --commit REV  the run's commit (default: git rev-parse HEAD in DIR)\n"
+	"  --date T      the run's date: RFC 3339, YYYY-MM-DD[ HH:MM[:SS]] or\n"
+	"                @UNIX (default: the commit's date, else now)\n"
+	"  --label L     a label for the run, usable as a run selector\n";
+
+#define GCFLAGS "-gcflags=-m=2 -l"
+
+struct pkg {
+	char *path;             /* import path */
+	char *dir;              /* its directory */
+	char *moddir;           /* its module's root, or "" */
+};
+
+struct run {
+	char *absdir;
+	struct pkg *pkgs;       /* sorted by path */
+	size_t npkgs;
+	char *goversion, *goos, *goarch, *goroot, *gomodcache;
+	char *commit;
+	int64_t date;
+	int tty;                /* progress lines on stderr */
+	int shown;              /* a progress line is on the screen */
+	int use_o;              /* pass -o /dev/null to go build */
+};
+
+/* ---- progress (terminal only) ---- */
+
+static void
+progress(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->tty)
+		return;
+	fputs("\r\033[Kescdb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	r->shown = 1;
+}
+
+static void
+progress_clear(struct run *r)
+{
+	if (!r->shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	r->shown = 0;
+}
+
+/* ---- options ---- */
+
+static int
+bad_option(int c, char **argv)
+{
+	if (c == ':')
+		msg_error("run: option '%s' needs a value", argv[optind - 1]);
+	else if (optopt && optopt < 256 && argv[optind - 1][1] != '-')
+		msg_error("run: unknown option '-%c'", optopt);
+	else
+		msg_error("run: unknown option '%s'", argv[optind - 1]);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* ---- spawning ---- */
+
+/* Prints why a command could not be started; returns the exit status. */
+static int
+spawn_error(struct run *r, const char *what)
+{
+	int e = errno;
+
+	progress_clear(r);
+	msg_error("cannot run %s: %s", what, strerror(e));
+	return e == ENOENT || e == EACCES || e == ENOTDIR ? EXIT_USAGE : EXIT_INTERNAL;
+}
+
+/* The go command failed: its output verbatim, then ours. */
+static int
+go_failed(struct run *r, const char *what, const char *text, FILE *spool, int status)
+{
+	progress_clear(r);
+	fflush(stdout);
+	if (text != NULL)
+		fputs(text, stderr);
+	if (spool != NULL && gotool_copy(spool, stderr) < 0)
+		msg_error("cannot read the output of %s: %s", what, strerror(errno));
+	msg_error("%s failed (exit %d); no run stored", what, status);
+	return EXIT_BUILD;
+}
+
+static int
+pkg_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pkg *)a)->path, ((const struct pkg *)b)->path);
+}
+
+/* go list: the packages that have Go files, with their directories. */
+static int
+list_packages(struct run *r, char **pats, int npats)
+{
+	static const char fmt[] = "-f={{if or .GoFiles .CgoFiles}}{{.ImportPath}}\t"
+	    "{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}{{end}}";
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	char **argv = xcalloc((size_t)npats + 4, sizeof(*argv));
+	char *line, *next, *t1, *t2;
+	size_t cap = 0;
+	int i, status, rc = EXIT_OK;
+
+	argv[0] = "go";
+	argv[1] = "list";
+	argv[2] = (char *)fmt;
+	for (i = 0; i < npats; i++)
+		argv[3 + i] = pats[i];
+	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
+		rc = spawn_error(r, "go");
+		goto done;
+	}
+	if (status != 0) {
+		rc = go_failed(r, "go list", err.buf, NULL, status);
+		goto done;
+	}
+	for (line = out.buf; line != NULL && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if ((t1 = strchr(line, '\t')) == NULL || (t2 = strchr(t1 + 1, '\t')) == NULL)
+			continue;
+		*t1++ = '\0';
+		*t2++ = '\0';
+		if (*line == '\0' || *t1 == '\0')
+			continue;       /* no directory: nothing to build */
+		if (r->npkgs == cap) {
+			cap = cap ? cap * 2 : 16;
+			r->pkgs = xreallocarray(r->pkgs, cap, sizeof(*r->pkgs));
+		}
+		r->pkgs[r->npkgs].path = xstrdup(line);
+		r->pkgs[r->npkgs].dir = xstrdup(t1);
+		r->pkgs[r->npkgs].moddir = xstrdup(t2);
+		r->npkgs++;
+	}
+	if (r->npkgs == 0) {
+		progress_clear(r);
+		if (err.len)
+			fputs(err.buf, stderr);
+		msg_error("run: no Go packages to build in %s", r->absdir);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	qsort(r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
+done:
+	free(argv);
+	sbuf_release(&out);
+	sbuf_release(&err);
+	return rc;
+}
+
+static const char *
+pkgdir(void *ctx, const char *path)
+{
+	struct run *r = ctx;
+	struct pkg key, *p;
+
+	key.path = (char *)path;
+	p = bsearch(&key, r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
+	return p ? p->dir : NULL;
+}
+
+/* The module root: the module holding DIR, else the first one listed. */
+static const char *
+modroot(const struct run *r)
+{
+	const char *best = NULL;
+	size_t i, n, bestn = 0;
+
+	for (i = 0; i < r->npkgs; i++) {
+		const char *m = r->pkgs[i].moddir;
+
+		n = strlen(m);
+		if (n == 0)
+			continue;
+		if (best == NULL)
+			best = m;
+		if (n > bestn && strncmp(r->absdir, m, n) == 0 &&
+		    (r->absdir[n] == '\0' || r->absdir[n] == '/')) {
+			best = m;
+			bestn = n;
+		}
+	}
+	return best;
+}
+
+/* go env: the toolchain's version, target and directories. */
+static int
+go_env(struct run *r)
+{
+	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOMODCACHE", NULL };
+	char **dst[] = { &r->goversion, &r->goos, &r->goarch, &r->goroot, &r->gomodcache };
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	char *line, *next;
+	size_t i;
+	int status, rc = EXIT_OK;
+
+	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
+		rc = spawn_error(r, "go");
+		goto done;
+	}
+	if (status != 0) {
+		rc = go_failed(r, "go env", err.buf, NULL, status);
+		goto done;
+	}
+	line = out.buf;
+	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
+		next = line ? strchr(line, '\n') : NULL;
+		if (next != NULL)
+			*next++ = '\0';
+		*dst[i] = xstrdup(line ? line : "");
+		line = next;
+	}
+done:
+	sbuf_release(&out);
+	sbuf_release(&err);
+	return rc;
+}
+
+/* The first line of a git command's output, or NULL when git fails. */
+static char *
+git_line(const char *dir, const char *a1, const char *a2, const char *a3,
+    const char *a4, const char *a5)
+{
+	char *argv[] = { "git", "-C", (char *)dir, (char *)a1, (char *)a2,
+	    (char *)a3, (char *)a4, (char *)a5, NULL };
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	int status;
+	char *s = NULL;
+
+	if (gotool_capture(NULL, argv, &out, &err, &status) == 0 && status == 0 &&
+	    out.len > 0) {
+		out.buf[strcspn(out.buf, "\r\n")] = '\0';
+		if (out.buf[0] != '\0')
+			s = xstrdup(out.buf);
+	}
+	sbuf_release(&out);
+	sbuf_release(&err);
+	return s;
+}
+
+/* Whether s looks like a commit hash: 4 to 64 hex digits. */
+static int
+is_hash(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return s[n] == '\0' && n >= 4 && n <= 64;
+}
+
+/* The commit (HEAD, or REV resolved) and, unless given, its date. */
+static void
+resolve_commit(struct run *r, const char *rev, int have_date)
+{
+	struct sbuf spec = SBUF_INIT;
+	char *ct, *end;
+	long long v;
+
+	if (rev == NULL)
+		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
+		    "HEAD^{commit}", NULL);
+	else if (rev[0] != '-' && rev[0] != '\0') {
+		sbuf_addf(&spec, "%s^{commit}", rev);
+		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
+		    spec.buf, NULL);
+		sbuf_release(&spec);
+	}
+	if (r->commit == NULL) {
+		/* No repository, no git, or a revision git does not know:
+		 * the commit is what was given (or empty), the date now.  A
+		 * hash is kept quietly (a shallow clone may lack it). */
+		if (rev != NULL && !is_hash(rev)) {
+			progress_clear(r);
+			msg_warn("run: cannot resolve commit '%s' with git; stored as given", rev);
+		}
+		r->commit = xstrdup(rev ? rev : "");
+		if (!have_date)
+			r->date = (int64_t)time(NULL);
+		return;
+	}
+	if (have_date)
+		return;
+	r->date = (int64_t)time(NULL);
+	ct = git_line(r->absdir, "show", "-s", "--format=%ct", r->commit, NULL);
+	if (ct != NULL) {
+		errno = 0;
+		v = strtoll(ct, &end, 10);
+		if (errno == 0 && end != ct && *end == '\0')
+			r->date = v;
+		free(ct);
+	}
+}
+
+/* Whether the first 64 KB of fp hold s. */
+static int
+spool_has(FILE *fp, const char *s)
+{
+	static char buf[65536];
+	size_t n;
+
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fseeko(fp, 0, SEEK_SET);
+	return memmem(buf, n, s, strlen(s)) != NULL;
+}
+
+/*
+ * go build GCFLAGS [-a] [-o /dev/null] PKGS in DIR, spooled.  Returns
+ * EXIT_OK with *out open at its start, or prints the failure.  A go
+ * command that refuses -o /dev/null for several packages is asked again
+ * without -o (it then writes nothing for libraries and several mains).
+ */
+static int
+go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline, FILE **out)
+{
+	char **argv = xcalloc(npkgs + 8, sizeof(*argv));
+	FILE *fp = NULL;
+	size_t i, k;
+	int status, rc = EXIT_OK;
+
+	*out = NULL;
+	for (;;) {
+		k = 0;
+		argv[k++] = "go";
+		argv[k++] = "build";
+		if (all)
+			argv[k++] = "-a";
+		argv[k++] = GCFLAGS;
+		if (r->use_o) {
+			argv[k++] = "-o";
+			argv[k++] = "/dev/null";
+		}
+		for (i = 0; i < npkgs; i++)
+			argv[k++] = pkgs[i];
+		argv[k] = NULL;
+		if ((fp = gotool_tmpfile()) == NULL) {
+			progress_clear(r);
+			msg_error("cannot create a temporary file: %s", strerror(errno));
+			rc = EXIT_INTERNAL;
+			break;
+		}
+		if (gotool_spool(r->absdir, argv, fp, &status) < 0) {
+			rc = errno == ENOENT ? spawn_error(r, "go") : EXIT_INTERNAL;
+			if (rc == EXIT_INTERNAL) {
+				progress_clear(r);
+				msg_error("cannot run go build: %s", strerror(errno));
+			}
+			break;
+		}
+		if (status != 0 && r->use_o && npkgs > 1 &&
+		    spool_has(fp, "multiple packages to non-directory")) {
+			r->use_o = 0;
+			fclose(fp);
+			fp = NULL;
+			continue;
+		}
+		if (status != 0) {
+			rc = go_failed(r, "go build", NULL, fp, status);
+			break;
+		}
+		if (cmdline->len)
+			sbuf_adds(cmdline, "; ");
+		gotool_cmdline(cmdline, argv);
+		*out = fp;
+		fp = NULL;
+		break;
+	}
+	if (fp != NULL)
+		fclose(fp);
+	free(argv);
+	return rc;
+}
+
+/* ---- ingesting ---- */
+
+static struct run *warn_run;
+
+static void
+warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
+{
+	(void)ctx;
+	if (warn_run != NULL)
+		progress_clear(warn_run);
+	msg_warn_at(input, line, text);
+}
+
+static int
+ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, const char *name)
+{
+	const struct ingest_stats *s;
+	int rc;
+
+	rc = ingest_file(in, fp, name);
+	if (rc == STORE_EDB) {
+		progress_clear(r);
+		msg_error("%s", store_errmsg(st));
+		return EXIT_INTERNAL;
+	}
+	if (rc != STORE_OK) {
+		progress_clear(r);
+		msg_error("cannot read the output of %s: %s", name, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	s = ingest_stats(in);
+	progress(r, "parsed %lu lines, %lu findings", s->lines, s->findings);
+	return EXIT_OK;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The packages that printed nothing, sorted, as go build arguments. */
+static size_t
+silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **buf)
+{
+	struct sbuf sb = SBUF_INIT;
+	char **v = NULL, *p, *nl;
+	size_t n = 0, cap = 0;
+	int i, cla = 0;
+
+	ingest_silent_packages(in, &sb);
+	*buf = sbuf_detach(&sb);
+	for (p = *buf; *p; p = nl) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		else
+			nl = p + strlen(p);
+		if (*p == '\0')
+			continue;
+		if (strcmp(p, "command-line-arguments") == 0)
+			cla = 1;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n++] = p;
+	}
+	if (cla) {
+		/* Files named on the command line: only the same files
+		 * name that package again. */
+		n = 0;
+		v = xreallocarray(v, (size_t)npats + 1, sizeof(*v));
+		for (i = 0; i < npats; i++)
+			v[n++] = pats[i];
+	}
+	if (n > 1 && !cla)
+		qsort(v, n, sizeof(*v), str_cmp);
+	*out = v;
+	return n;
+}
+
+static void
+run_release(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->npkgs; i++) {
+		free(r->pkgs[i].path);
+		free(r->pkgs[i].dir);
+		free(r->pkgs[i].moddir);
+	}
+	free(r->pkgs);
+	free(r->absdir);
+	free(r->goversion);
+	free(r->goos);
+	free(r->goarch);
+	free(r->goroot);
+	free(r->gomodcache);
+	free(r->commit);
+}
+
+static int
+store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int npats,
+    FILE *spool, struct sbuf *cmdline)
+{
+	struct store *st = NULL;
+	struct ingest *in = NULL;
+	struct run_meta m;
+	struct ingest_opts o;
+	const struct ingest_stats *s;
+	char **silent = NULL, *silentbuf = NULL;
+	size_t nsilent, i;
+	FILE *spool2 = NULL;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK) {
+		progress_clear(r);
+		return rc;
+	}
+	memset(&m, 0, sizeof(m));
+	m.commit = r->commit;
+	m.label = label;
+	m.date = r->date;
+	m.go_version = r->goversion;
+	m.goos = r->goos;
+	m.goarch = r->goarch;
+	m.dir = r->absdir;
+	m.source = "run";
+	m.form = "m2";
+	m.input = cmdline->buf;
+	memset(&o, 0, sizeof(o));
+	o.cwd = r->absdir;
+	o.goroot = r->goroot[0] ? r->goroot : NULL;
+	o.gomodcache = r->gomodcache[0] ? r->gomodcache : NULL;
+	o.modroot = modroot(r);
+	o.pkgdir = pkgdir;
+	o.pkgdir_ctx = r;
+	o.warn = warn_cb;
+	o.warn_ctx = r;
+	warn_run = r;
+
+	progress(r, "parsing the output of go build\u2026");
+	if ((rc = ingest_begin(st, &m, &o, &in)) != STORE_OK) {
+		progress_clear(r);
+		msg_error("%s", store_errmsg(st));
+		in = NULL;
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	for (i = 0; i < r->npkgs; i++)
+		ingest_expect_package(in, r->pkgs[i].path);
+	if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
+		goto out;
+
+	/* Packages the go command did not replay from its cache are
+	 * compiled again, forced with -a; the gcflags apply only to them. */
+	nsilent = silent_packages(in, pats, npats, &silent, &silentbuf);
+	if (nsilent > 0) {
+		progress(r, "recompiling %zu package%s that printed nothing\u2026",
+		    nsilent, nsilent == 1 ? "" : "s");
+		/* The run's input column names the first command only: it
+		 * was written when the run began. */
+		if ((rc = go_build(r, 1, silent, nsilent, cmdline, &spool2)) != EXIT_OK)
+			goto out;
+		if ((rc = ingest_spool(r, in, st, spool2, "go build -a")) != EXIT_OK)
+			goto out;
+	}
+
+	s = ingest_stats(in);
+	{
+		unsigned long heap = s->kinds[ESC_HEAP], moved = s->kinds[ESC_MOVED];
+		unsigned long leak = s->kinds[ESC_LEAK] + s->kinds[ESC_LEAK_RESULT] +
+		    s->kinds[ESC_LEAK_CONTENT];
+		unsigned long nfind = s->findings, npk = s->packages;
+		struct sbuf still = SBUF_INIT;
+		size_t j;
+
+		/* Packages that print nothing even when compiled are stored
+		 * with zero findings: they count as packages too. */
+		ingest_silent_packages(in, &still);
+		for (j = 0; j < still.len; j++)
+			npk += still.buf[j] == '\n';
+		sbuf_release(&still);
+
+		rc = ingest_commit(in, &id);
+		in = NULL;
+		progress_clear(r);
+		if (rc != STORE_OK) {
+			msg_error("%s", store_errmsg(st));
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		printf("run %lld: %.12s  %lu finding%s (heap %lu, moved %lu, leak %lu) in %lu package%s\n",
+		    (long long)id, r->commit[0] ? r->commit : "(no commit)",
+		    nfind, nfind == 1 ? "" : "s", heap, moved, leak,
+		    npk, npk == 1 ? "" : "s");
+		rc = EXIT_OK;
+	}
+out:
+	if (in != NULL)
+		ingest_abort(in);
+	progress_clear(r);
+	warn_run = NULL;
+	if (spool2 != NULL)
+		fclose(spool2);
+	free(silent);
+	free(silentbuf);
+	store_close(st);
+	return rc;
+}
+
+int
+cmd_run(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "commit", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char *defpats[] = { "./...", NULL };
+	const char *dir = ".", *rev = NULL, *label = NULL;
+	struct sbuf cmdline = SBUF_INIT;
+	struct run r;
+	struct stat sb;
+	char **pats;
+	FILE *spool = NULL;
+	int c, npats, have_date = 0, json = 0, i, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.use_o = 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'c':
+			rev = optarg;
+			break;
+		case 'd':
+			if (cmd_parse_date(optarg, &r.date) < 0) {
+				msg_error("run: bad date '%s' (use RFC 3339, "
+				    "YYYY-MM-DD[ HH:MM[:SS]] or @UNIX)", optarg);
+				return EXIT_USAGE;
+			}
+			have_date = 1;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return bad_option(c, argv);
+		}
+	}
+	if (json) {
+		msg_error("run: --json is not supported yet");
+		return EXIT_USAGE;
+	}
+	pats = argv + optind;
+	npats = argc - optind;
+	if (npats == 0) {
+		pats = defpats;
+		npats = 1;
+	}
+	for (i = 0; i < npats; i++)
+		if (pats[i][0] == '-' || pats[i][0] == '\0') {
+			msg_error("run: bad package pattern '%s'", pats[i]);
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	errno = 0;
+	if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		errno = ENOTDIR;
+	if (errno != 0 || (r.absdir = realpath(dir, NULL)) == NULL) {
+		msg_error("run: cannot use directory '%s': %s", dir, strerror(errno));
+		return errno == ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+	}
+	r.tty = isatty(2);
+
+	progress(&r, "listing packages\u2026");
+	if ((rc = list_packages(&r, pats, npats)) != EXIT_OK ||
+	    (rc = go_env(&r)) != EXIT_OK)
+		goto out;
+	resolve_commit(&r, rev, have_date);
+
+	progress(&r, "building %zu package%s\u2026", r.npkgs, r.npkgs == 1 ? "" : "s");
+	if ((rc = go_build(&r, 0, pats, (size_t)npats, &cmdline, &spool)) != EXIT_OK)
+		goto out;
+	rc = store_run(&r, cx, label, pats, npats, spool, &cmdline);
+out:
+	progress_clear(&r);
+	if (spool != NULL)
+		fclose(spool);
+	sbuf_release(&cmdline);
+	run_release(&r);
+	return rc;
+}

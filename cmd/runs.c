@@ -1,0 +1,195 @@
+/*
+ * runs: lists the stored runs, oldest first, with their counts.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../report/format.h"
+
+static const char usage_text[] =
+	"usage: escdb runs [--format text|json|csv|md] [-o FILE]\n"
+	"\n"
+	"Lists the stored runs, oldest first: id, commit, label, date (UTC),\n"
+	"Go version, goos/goarch, and the counts of findings, heap, moved,\n"
+	"leak (leak, leak-result and leak-content) and packages.\n"
+	"\n"
+	"  --format F   text (default), json, csv or md\n"
+	"  -o FILE      write to FILE instead of standard output\n";
+
+static int
+bad_option(const char *cmd, int c, int optc, char **argv)
+{
+	if (c == ':')
+		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
+	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
+		msg_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		msg_error("%s: unknown option '%.*s'", cmd,
+		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* "YYYY-MM-DD HH:MM" (text) or RFC 3339 (iso) in UTC. */
+static void
+fmt_date(char *buf, size_t n, int64_t t, int iso)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, n, "@%lld", (long long)t);
+		return;
+	}
+	strftime(buf, n, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M", &tm);
+}
+
+static int64_t
+leaks(const struct run_info *ri)
+{
+	return ri->kinds[ESC_LEAK] + ri->kinds[ESC_LEAK_RESULT] + ri->kinds[ESC_LEAK_CONTENT];
+}
+
+static void
+print_json(FILE *fp, const struct run_info *v, size_t n)
+{
+	struct json_stream js;
+	char date[64];
+	size_t i;
+	int k;
+
+	fmt_json_init();
+	json_stream_begin(&js, fp, 0);
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *kinds = cJSON_CreateObject();
+
+		fmt_json_add_int(o, "id", v[i].id);
+		fmt_json_add_str(o, "commit", v[i].commit);
+		fmt_json_add_str(o, "label", v[i].label);
+		fmt_date(date, sizeof(date), v[i].date, 1);
+		fmt_json_add_str(o, "date", date);
+		fmt_json_add_str(o, "go_version", v[i].go_version);
+		fmt_json_add_str(o, "goos", v[i].goos);
+		fmt_json_add_str(o, "goarch", v[i].goarch);
+		fmt_json_add_int(o, "findings", v[i].nfindings);
+		fmt_json_add_int(o, "heap", v[i].kinds[ESC_HEAP]);
+		fmt_json_add_int(o, "moved", v[i].kinds[ESC_MOVED]);
+		fmt_json_add_int(o, "leak", leaks(&v[i]));
+		fmt_json_add_int(o, "packages", v[i].npackages);
+		for (k = 0; k < ESC_KIND_N; k++)
+			fmt_json_add_int(kinds, esc_kind_name(k), v[i].kinds[k]);
+		cJSON_AddItemToObject(o, "kinds", kinds);
+		fmt_json_add_str(o, "source", v[i].source);
+		fmt_json_add_str(o, "form", v[i].form);
+		json_stream_add(&js, o);
+		cJSON_Delete(o);
+	}
+	json_stream_end(&js);
+}
+
+static void
+print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
+{
+	static const char *const hdr[] = {
+		"id", "commit", "label", "date", "go", "os/arch", "findings",
+		"heap", "moved", "leak", "packages"
+	};
+	static const int numcols[] = { 0, 6, 7, 8, 9, 10 };
+	struct table t;
+	char date[64];
+	size_t i, r;
+
+	table_init(&t, sizeof(hdr) / sizeof(hdr[0]), hdr);
+	for (i = 0; i < sizeof(numcols) / sizeof(numcols[0]); i++)
+		table_col_flags(&t, (size_t)numcols[i], TC_NUM);
+	for (i = 0; i < n; i++) {
+		r = table_add_row(&t);
+		table_set_int(&t, r, 0, v[i].id);
+		if (f == FMT_CSV)
+			table_set(&t, r, 1, v[i].commit);
+		else
+			table_setf(&t, r, 1, "%.12s", v[i].commit);
+		table_set(&t, r, 2, v[i].label);
+		fmt_date(date, sizeof(date), v[i].date, f == FMT_CSV);
+		table_set(&t, r, 3, date);
+		table_set(&t, r, 4, v[i].go_version);
+		if (v[i].goos[0] || v[i].goarch[0])
+			table_setf(&t, r, 5, "%s/%s", v[i].goos, v[i].goarch);
+		table_set_int(&t, r, 6, v[i].nfindings);
+		table_set_int(&t, r, 7, v[i].kinds[ESC_HEAP]);
+		table_set_int(&t, r, 8, v[i].kinds[ESC_MOVED]);
+		table_set_int(&t, r, 9, leaks(&v[i]));
+		table_set_int(&t, r, 10, v[i].npackages);
+	}
+	table_render(&t, f == FMT_CSV ? TF_CSV : f == FMT_MD ? TF_MD : TF_TEXT, fp, color);
+	table_release(&t);
+}
+
+int
+cmd_runs(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *outpath = NULL;
+	struct store *st = NULL;
+	struct run_info *v = NULL;
+	size_t n = 0, i;
+	FILE *fp;
+	int c, f = FMT_TEXT, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			f = cmd_parse_format("runs", optarg, 1u << FMT_TEXT |
+			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD);
+			if (f < 0)
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return bad_option("runs", c, optind, argv);
+		}
+	}
+	if (optind < argc) {
+		msg_error("runs: unexpected argument '%s'", argv[optind]);
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+		return rc;
+	if (store_runs(st, &v, &n) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if ((fp = cmd_output(outpath)) == NULL) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (f == FMT_JSON)
+		print_json(fp, v, n);
+	else
+		print_table(fp, v, n, f, cmd_want_color(fp));
+	rc = cmd_output_close(fp, outpath);
+out:
+	for (i = 0; i < n; i++)
+		run_info_release(&v[i]);
+	free(v);
+	store_close(st);
+	return rc;
+}

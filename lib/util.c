@@ -1,0 +1,296 @@
+/* util: see util.h */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+xalloc_die(void)
+{
+	fputs("escdb: out of memory\n", stderr);
+	exit(4);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		xalloc_die();
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (p == NULL)
+		xalloc_die();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		xalloc_die();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		xalloc_die();
+	return xrealloc(p, nmemb * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+sbuf_grow(struct sbuf *sb, size_t extra)
+{
+	size_t need;
+
+	if (extra > SIZE_MAX - sb->len - 1)
+		xalloc_die();
+	need = sb->len + extra + 1;
+	if (need <= sb->cap)
+		return;
+	if (sb->cap < 64)
+		sb->cap = 64;
+	while (sb->cap < need)
+		sb->cap = sb->cap > SIZE_MAX / 2 ? need : sb->cap * 2;
+	sb->buf = xrealloc(sb->buf, sb->cap);
+}
+
+void
+sbuf_add(struct sbuf *sb, const void *p, size_t n)
+{
+	sbuf_grow(sb, n);
+	if (n)
+		memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sbuf_adds(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, s, strlen(s));
+}
+
+void
+sbuf_addc(struct sbuf *sb, int c)
+{
+	char ch = (char)c;
+	sbuf_add(sb, &ch, 1);
+}
+
+void
+sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sbuf_grow(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void
+sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+void
+sbuf_release(struct sbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+char *
+sbuf_detach(struct sbuf *sb)
+{
+	char *p;
+
+	if (sb->buf == NULL)
+		return xstrdup("");
+	p = sb->buf;
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	/* data follows, 16-aligned */
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (256 * 1024)
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t need = (n + 7) & ~(size_t)7;
+	void *p;
+
+	if (need < n)
+		xalloc_die();
+	if (b == NULL || b->size - b->used < need) {
+		size_t sz = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
+		if (sz == ARENA_BLOCK && a->spare != NULL) {
+			b = a->spare;
+			a->spare = b->next;
+		} else
+			b = xmalloc(sizeof(*b) + sz);
+		b->size = sz;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += need;
+	a->used_bytes += need;
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		if (b->size == ARENA_BLOCK) {
+			b->next = a->spare;
+			a->spare = b;
+		} else
+			free(b);
+	}
+	a->head = NULL;
+	a->used_bytes = 0;
+}
+
+void
+arena_release(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	arena_reset(a);
+	for (b = a->spare; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->spare = NULL;
+}
+
+/* A multiply-xorshift hash over 8-byte words; quality is ample for
+ * interning and identity keys, and it is endian-independent. */
+uint64_t
+hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w = (uint64_t)s[i] | (uint64_t)s[i + 1] << 8 |
+		    (uint64_t)s[i + 2] << 16 | (uint64_t)s[i + 3] << 24 |
+		    (uint64_t)s[i + 4] << 32 | (uint64_t)s[i + 5] << 40 |
+		    (uint64_t)s[i + 6] << 48 | (uint64_t)s[i + 7] << 56;
+		w *= 0xff51afd7ed558ccdULL;
+		w ^= w >> 32;
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		size_t k;
+		for (k = 0; i + k < n; k++)
+			w |= (uint64_t)s[i + k] << (8 * k);
+		w *= 0xff51afd7ed558ccdULL;
+		w ^= w >> 32;
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void
+varint_put(struct sbuf *sb, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		unsigned char c = v & 0x7f;
+		v >>= 7;
+		tmp[n++] = c | (v ? 0x80 : 0);
+	} while (v);
+	sbuf_add(sb, tmp, n);
+}
+
+int
+varint_get(const unsigned char **pp, const unsigned char *end, uint64_t *v)
+{
+	const unsigned char *p = *pp;
+	uint64_t r = 0;
+	unsigned shift = 0;
+
+	while (p < end && shift < 64) {
+		unsigned char c = *p++;
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*pp = p;
+			*v = r;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}

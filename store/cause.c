@@ -1,0 +1,153 @@
+/*
+ * cause: see cause.h.  The precedence, first match wins, over every step
+ * of every flow of the finding (and, without a chain, over its subject):
+ *
+ *   1 goroutine   a step whose expression is a go statement
+ *   2 send        reason "send"
+ *   3 size        "too large for stack", "non-constant size"
+ *   4 closure     "captured by a closure"
+ *   5 append      "appendee slice", "appended slice...", "append"
+ *   6 interface   "interface-converted"
+ *   7 element     "slice-literal-element", "slice-element-equals",
+ *                 "array-element-equals", "key of map put",
+ *                 "value of map put", "map literal key/value"
+ *   8 global      a flow into {heap} whose last step assigns
+ *                 ("assign", "dot-equals", "star-equals", "star-dot-equals")
+ *   9 call        "call parameter"
+ *  10 return      "return"
+ *  11 unknown     any other chain
+ *
+ * Without a chain (-m output, or no block): "func literal" is closure,
+ * "make(...)" is size, "append" is append, "... argument" is call, and a
+ * leak-result is return; the rest is unknown.
+ */
+#include "cause.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name, *hint;
+} causes[CAUSE_N] = {
+	[CAUSE_NONE] = { "", "" },
+	[CAUSE_GOROUTINE] = { "goroutine",
+	    "pass values as arguments to the goroutine instead of capturing them" },
+	[CAUSE_CLOSURE] = { "closure",
+	    "pass the variable as a parameter, or keep the closure from escaping" },
+	[CAUSE_SEND] = { "send",
+	    "send values rather than pointers, or reuse buffers through a sync.Pool" },
+	[CAUSE_SIZE] = { "size",
+	    "use a constant size under the stack limit, or reuse one buffer across calls" },
+	[CAUSE_APPEND] = { "append",
+	    "preallocate with make([]T, 0, N) of constant capacity, or reuse the slice" },
+	[CAUSE_IFACE] = { "interface",
+	    "avoid interface conversion (fmt, any, error wrapping) on hot paths; use concrete types" },
+	[CAUSE_ELEMENT] = { "element",
+	    "store values rather than pointers in the slice or map" },
+	[CAUSE_GLOBAL] = { "global",
+	    "do not keep the pointer in a global or heap object; copy the value" },
+	[CAUSE_CALL] = { "call",
+	    "the callee keeps its parameter: change the callee, or pass a copy" },
+	[CAUSE_RETURN] = { "return",
+	    "return a value, or let the caller pass the destination" },
+	[CAUSE_UNKNOWN] = { "unknown",
+	    "read the chain with escdb explain FILE:LINE" },
+};
+
+const char *
+cause_name(int c)
+{
+	return c >= 0 && c < CAUSE_N ? causes[c].name : "";
+}
+
+const char *
+cause_hint(int c)
+{
+	return c >= 0 && c < CAUSE_N ? causes[c].hint : "";
+}
+
+int
+cause_parse(const char *s)
+{
+	int i;
+
+	for (i = 1; i < CAUSE_N; i++)
+		if (strcmp(s, causes[i].name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+reason_rank(const char *r, const char *expr)
+{
+	if (strncmp(expr, "go ", 3) == 0)
+		return CAUSE_GOROUTINE;
+	if (strcmp(r, "send") == 0)
+		return CAUSE_SEND;
+	if (strcmp(r, "too large for stack") == 0 || strcmp(r, "non-constant size") == 0)
+		return CAUSE_SIZE;
+	if (strcmp(r, "captured by a closure") == 0)
+		return CAUSE_CLOSURE;
+	if (strcmp(r, "appendee slice") == 0 || strncmp(r, "appended slice", 14) == 0 ||
+	    strcmp(r, "append") == 0)
+		return CAUSE_APPEND;
+	if (strcmp(r, "interface-converted") == 0)
+		return CAUSE_IFACE;
+	if (strcmp(r, "slice-literal-element") == 0 || strcmp(r, "slice-element-equals") == 0 ||
+	    strcmp(r, "array-element-equals") == 0 || strcmp(r, "key of map put") == 0 ||
+	    strcmp(r, "value of map put") == 0 || strncmp(r, "map literal ", 12) == 0)
+		return CAUSE_ELEMENT;
+	if (strcmp(r, "call parameter") == 0)
+		return CAUSE_CALL;
+	if (strcmp(r, "return") == 0)
+		return CAUSE_RETURN;
+	return CAUSE_UNKNOWN;
+}
+
+static int
+is_assign(const char *r)
+{
+	return strcmp(r, "assign") == 0 || strcmp(r, "dot-equals") == 0 ||
+	    strcmp(r, "star-equals") == 0 || strcmp(r, "star-dot-equals") == 0;
+}
+
+int
+cause_derive(const struct esc_finding *f)
+{
+	size_t i, j, k;
+	int best = CAUSE_N, any = 0;
+
+	if (f->kind != ESC_HEAP && f->kind != ESC_MOVED && f->kind != ESC_LEAK &&
+	    f->kind != ESC_LEAK_CONTENT && f->kind != ESC_LEAK_RESULT)
+		return CAUSE_NONE;
+	for (i = 0; i < f->nblocks; i++) {
+		const struct esc_block *b = f->blocks[i];
+		for (j = 0; j < b->nflows; j++) {
+			const struct esc_flow *fl = &b->flows[j];
+			for (k = 0; k < fl->nsteps; k++) {
+				int c = reason_rank(fl->steps[k].reason, fl->steps[k].expr);
+				any = 1;
+				if (c == CAUSE_CALL || c == CAUSE_RETURN || c == CAUSE_UNKNOWN) {
+					/* a store into {heap} outranks call and return */
+					if (k + 1 == fl->nsteps && strcmp(fl->dst, "{heap}") == 0 &&
+					    is_assign(fl->steps[k].reason))
+						c = CAUSE_GLOBAL;
+				}
+				if (c < best)
+					best = c;
+			}
+		}
+	}
+	if (any)
+		return best;
+	if (strcmp(f->subject, "func literal") == 0)
+		return CAUSE_CLOSURE;
+	if (strncmp(f->subject, "make(", 5) == 0)
+		return CAUSE_SIZE;
+	if (strcmp(f->subject, "append") == 0)
+		return CAUSE_APPEND;
+	if (strcmp(f->subject, "... argument") == 0)
+		return CAUSE_CALL;
+	if (f->kind == ESC_LEAK_RESULT)
+		return CAUSE_RETURN;
+	return CAUSE_UNKNOWN;
+}

@@ -1,0 +1,59 @@
+/*
+ * ingest: turns parsed compiler output into one stored run.  It owns the
+ * parser, the run's writer, the per-file function scanners and the
+ * identity-key ordinals; it resolves files (package-relative names),
+ * enclosing functions, causes and keys.  Prints nothing: warnings go to
+ * the caller's callback.  Callers: cmd/run.c, cmd/ingest.c.
+ */
+#ifndef ESCDB_INGEST_H
+#define ESCDB_INGEST_H
+
+#include <stdio.h>
+
+#include "store.h"
+
+struct ingest_opts {
+	const char *package;    /* package for output with no "# pkg" header */
+	const char *cwd;        /* directory the compiler's relative paths are
+	                           relative to (run: -C DIR), or NULL for "." */
+	const char *goroot;     /* known GOROOT, or NULL (inferred from paths) */
+	const char *gomodcache; /* known GOMODCACHE, or NULL */
+	const char *modroot;    /* module root directory, or NULL */
+	/* The directory of a package, if known (run asks go list), else NULL. */
+	const char *(*pkgdir)(void *ctx, const char *pkg);
+	void *pkgdir_ctx;
+	/* A warning: input name, line (0 if none) and text. */
+	void (*warn)(void *ctx, const char *input, unsigned long line, const char *text);
+	void *warn_ctx;
+};
+
+struct ingest_stats {
+	unsigned long lines, findings, packages, blocks, orphans, warnings;
+	unsigned long kinds[ESC_KIND_N];
+	unsigned long counts[LC_N];
+	int saw_m2;
+};
+
+struct ingest;
+
+/* Opens the run's transaction.  Caller ends with ingest_commit or
+ * ingest_abort (which also frees). */
+int ingest_begin(struct store *st, const struct run_meta *m,
+    const struct ingest_opts *o, struct ingest **out);
+/* Parses one input into the run.  Returns STORE_OK, STORE_EDB, or -1 on a
+ * read error (errno set).  name labels warnings ("-" for stdin). */
+int ingest_file(struct ingest *in, FILE *fp, const char *name);
+/* Parses bytes already in memory (tests, fuzzing, logopt bridging). */
+int ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name);
+/* Records that a package was asked for; packages that printed nothing
+ * are stored with zero findings so "no escapes" is explicit. */
+void ingest_expect_package(struct ingest *in, const char *pkg);
+const struct ingest_stats *ingest_stats(const struct ingest *in);
+/* The packages that printed nothing so far, newline-separated. */
+void ingest_silent_packages(const struct ingest *in, struct sbuf *out);
+/* Records the form of the output ("m2", "m1", "logopt") on the run. */
+void store_writer_set_form(struct ingest *in, const char *form);
+int ingest_commit(struct ingest *in, int64_t *run_id);
+void ingest_abort(struct ingest *in);
+
+#endif

@@ -1,0 +1,3 @@
+module escdb.test/demo
+
+go 1.21

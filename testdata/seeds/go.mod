@@ -1,0 +1,3 @@
+module escdb.test/seeds
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/rpt
+
+go 1.21

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs what the tests need beyond the build: the sqlite3 and xz
+# command-line tools, mandoc (man page lint), python3 (JSON/CSV checks).
+need=""
+command -v sqlite3 >/dev/null || need="$need sqlite3"
+command -v xz >/dev/null || need="$need xz-utils"
+command -v mandoc >/dev/null || need="$need mandoc"
+command -v python3 >/dev/null || need="$need python3"
+command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "tests need Go (go not found)"; exit 1; }
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "make: installing$need"
+	apt-get install -y -q $need >/dev/null 2>&1 ||
+	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $need >/dev/null; } || exit 1
+else
+	echo "the tests need: sudo apt-get install$need"; exit 1
+fi
