@@ -331,6 +331,15 @@ resolve_commit(struct run *r, const char *rev, int have_date)
 	}
 }
 
+/* The minor version of "go1.N[.P]" or "devel go1.N-...", else 0. */
+static int
+go_minor(const char *v)
+{
+	const char *p = strstr(v, "go1.");
+
+	return p ? atoi(p + 4) : 0;
+}
+
 /* Whether the first 64 KB of fp hold s. */
 static int
 spool_has(FILE *fp, const char *s)
@@ -355,7 +364,7 @@ spool_has(FILE *fp, const char *s)
 static int
 go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline, FILE **out)
 {
-	char **argv = xcalloc(npkgs + 8, sizeof(*argv));
+	char **argv = xcalloc(npkgs + 9, sizeof(*argv));
 	FILE *fp = NULL;
 	size_t i, k;
 	int status, rc = EXIT_OK;
@@ -367,6 +376,8 @@ go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline
 		argv[k++] = "build";
 		if (all)
 			argv[k++] = "-a";
+		if (go_minor(r->goversion) >= 18)
+			argv[k++] = "-buildvcs=false";  /* no git status; the binary is discarded */
 		argv[k++] = GCFLAGS;
 		if (r->use_o) {
 			argv[k++] = "-o";
@@ -415,14 +426,10 @@ go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline
 
 /* ---- ingesting ---- */
 
-static struct run *warn_run;
-
 static void
 warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
 {
-	(void)ctx;
-	if (warn_run != NULL)
-		progress_clear(warn_run);
+	progress_clear(ctx);
 	msg_warn_at(input, line, text);
 }
 
@@ -529,10 +536,9 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	int64_t id = 0;
 	int rc;
 
-	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK) {
-		progress_clear(r);
+	progress_clear(r);
+	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
 		return rc;
-	}
 	memset(&m, 0, sizeof(m));
 	m.commit = r->commit;
 	m.label = label;
@@ -553,7 +559,6 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	o.pkgdir_ctx = r;
 	o.warn = warn_cb;
 	o.warn_ctx = r;
-	warn_run = r;
 
 	progress(r, "parsing the output of go build\u2026");
 	if ((rc = ingest_begin(st, &m, &o, &in)) != STORE_OK) {
@@ -616,7 +621,6 @@ out:
 	if (in != NULL)
 		ingest_abort(in);
 	progress_clear(r);
-	warn_run = NULL;
 	if (spool2 != NULL)
 		fclose(spool2);
 	free(silent);

@@ -599,7 +599,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 	case BY_FILE:
 	case BY_FUNC:
 		rc = count_groups(&sm);
-		if (rc == STORE_OK)
+		if (rc == STORE_OK && sm.n > 1)
 			qsort(sm.g, sm.n, sizeof(*sm.g), cmp_groups);
 		break;
 	case BY_KIND:
@@ -607,12 +607,12 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		break;
 	case BY_CAUSE:
 		rc = count_causes(&sm);
-		if (rc == STORE_OK)
+		if (rc == STORE_OK && sm.n > 1)
 			qsort(sm.g, sm.n, sizeof(*sm.g), cmp_total);
 		break;
 	case BY_REASON:
 		rc = count_reasons(&sm);
-		if (rc == STORE_OK)
+		if (rc == STORE_OK && sm.n > 1)
 			qsort(sm.g, sm.n, sizeof(*sm.g), cmp_total);
 		break;
 	}

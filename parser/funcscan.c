@@ -708,6 +708,7 @@ struct state {
 	struct fctx fc[MAX_FDEPTH];
 	int nfc;
 	int complit;            /* a composite literal's `{` may come next */
+	int vardecl;            /* open package-level var declaration, or -1 */
 	int last_close_tp;      /* the last `]` closed a type prefix */
 };
 
@@ -738,11 +739,11 @@ static struct frame *push(struct state *st, uint8_t kind, int open)
 	return f;
 }
 
-/* Appends bytes to the names arena; the caller checked the budget. */
-static uint32_t names_add(struct funcscan *fs, const char *a, size_t an,
-    const char *b, size_t bn)
+/* Appends a[0..an) and a NUL to the names arena; returns its offset.
+ * a must not point into the arena.  The caller checked the budget. */
+static uint32_t names_add(struct funcscan *fs, const char *a, size_t an)
 {
-	size_t need = fs->nnames + an + bn + 1;
+	size_t need = fs->nnames + an + 1;
 	uint32_t off = (uint32_t)fs->nnames;
 
 	if (need > fs->capnames) {
@@ -753,10 +754,8 @@ static uint32_t names_add(struct funcscan *fs, const char *a, size_t an,
 		fs->capnames = cap;
 	}
 	if (an)
-		memmove(fs->names + fs->nnames, a, an);
-	if (bn)
-		memcpy(fs->names + fs->nnames + an, b, bn);
-	fs->names[fs->nnames + an + bn] = '\0';
+		memcpy(fs->names + fs->nnames, a, an);
+	fs->names[fs->nnames + an] = '\0';
 	fs->nnames = need;
 	return off;
 }
@@ -928,14 +927,14 @@ static int func_decl(struct state *st, int i)
 		size_t nl = S->t[name].len;
 		size_t total = rl + (recv >= 0) + nl;
 		if (name_fits(fs, total)) {
+			char buf[MAX_NAME + 1];
 			if (recv >= 0) {
-				noff = names_add(fs, S->src + S->t[recv].off, rl, ".", 1);
-				names_add(fs, NULL, 0, S->src + S->t[name].off, nl);
-				/* the two adds are contiguous: drop the first NUL */
-				memmove(fs->names + noff + rl + 1, fs->names + noff + rl + 2, nl + 1);
-				fs->nnames--;
+				memcpy(buf, S->src + S->t[recv].off, rl);
+				buf[rl] = '.';
+				memcpy(buf + rl + 1, S->src + S->t[name].off, nl);
 			} else
-				noff = names_add(fs, S->src + S->t[name].off, nl, NULL, 0);
+				memcpy(buf, S->src + S->t[name].off, nl);
+			noff = names_add(fs, buf, total);
 			nlen = (uint32_t)total;
 			fn = record(fs, S->t[i].line, S->t[i].col, -1, 0, noff);
 		}
@@ -975,11 +974,10 @@ static void func_lit(struct state *st, int i, int body)
 	n = snprintf(suf, sizeof suf, p->islit ? ".%d" : ".func%d", p->counter);
 	total = p->namelen + (size_t)n;
 	if (n > 0 && name_fits(fs, total)) {
-		/* names_add copies the parent's bytes before any realloc frees them */
-		char *pn = xmalloc(p->namelen + 1);
-		memcpy(pn, fs->names + p->name, p->namelen);
-		noff = names_add(fs, pn, p->namelen, suf, (size_t)n);
-		free(pn);
+		char buf[MAX_NAME + 1];
+		memcpy(buf, fs->names + p->name, p->namelen);
+		memcpy(buf + p->namelen, suf, (size_t)n);
+		noff = names_add(fs, buf, total);
 		fn = record(fs, S->t[i].line, S->t[i].col + 4, p->fn,
 		    p->fn >= 0 ? fs->fn[p->fn].depth + 1 : 0, noff);
 	}
@@ -1135,6 +1133,15 @@ static void stmt_start(struct state *st, struct frame *f, int i)
 	    (tok_is(S, i, "panic") && S->t[i + 1].kind == T_LPAREN));
 }
 
+static void end_vardecl(struct state *st, int last)
+{
+	struct funcscan *fs = st->S->fs;
+
+	tok_end(st->S, last, &fs->fn[st->vardecl].el, &fs->fn[st->vardecl].ec);
+	st->vardecl = -1;
+	st->fc[0].fn = -1;
+}
+
 static void scan_all(struct scan *S)
 {
 	struct state st;
@@ -1151,6 +1158,7 @@ static void scan_all(struct scan *S)
 	st.fc[0].name = 1;              /* "init" */
 	st.fc[0].namelen = 4;
 	st.nfc = 1;
+	st.vardecl = -1;
 
 	while (i < S->nt) {
 		const struct tok *t = &S->t[i];
@@ -1167,10 +1175,21 @@ static void scan_all(struct scan *S)
 			i++;
 			continue;
 		}
-		if ((f->kind == '{' || f->kind == 'R') && boundary(S, i))
+		if ((f->kind == '{' || f->kind == 'R') && boundary(S, i)) {
+			if (st.sp == 0 && st.vardecl >= 0)
+				end_vardecl(&st, i - 1);
 			stmt_start(&st, f, i);
+		}
 
 		switch (k) {
+		case K_VAR:
+			/* package-level initialisers run in the package's init */
+			if (st.sp == 0 && boundary(S, i) && st.vardecl < 0 &&
+			    name_fits(fs, 0)) {
+				st.vardecl = record(fs, t->line, t->col, -1, 0, 1);
+				st.fc[0].fn = st.vardecl;
+			}
+			break;
 		case K_PACKAGE:
 			if (st.sp == 0 && !fs->pkg[0] && S->t[i + 1].kind == T_IDENT) {
 				size_t n = S->t[i + 1].len;
@@ -1282,6 +1301,8 @@ static void scan_all(struct scan *S)
 		}
 		i++;
 	}
+	if (st.vardecl >= 0 && S->nt > 0)
+		end_vardecl(&st, S->nt - 1);
 	free(st.fr);
 }
 
@@ -1299,8 +1320,8 @@ struct funcscan *funcscan_new(const char *src, size_t len)
 	if (len > MAX_SRC)
 		len = MAX_SRC;
 	fs->budget = 4 * len + 4096;
-	names_add(fs, "", 0, NULL, 0);          /* offset 0: "" */
-	names_add(fs, "init", 4, NULL, 0);      /* offset 1: package level */
+	names_add(fs, "", 0);          /* offset 0: "" */
+	names_add(fs, "init", 4);      /* offset 1: package level */
 
 	memset(&L, 0, sizeof L);
 	L.s = (const unsigned char *)(src ? src : "");
@@ -1507,7 +1528,12 @@ size_t funcname_normalize(const char *in, char *out, size_t outsz)
 	}
 	res[w] = '\0';
 
-	/* 4. init.0 -> init; wrappers and range-over-func bodies -> enclosing */
+	/* 4. init.0 -> init, map.init.0 (outlined map initialiser) -> init;
+	 * wrappers and range-over-func bodies -> the enclosing function */
+	if (w > 9 && memcmp(res, "map.init.", 9) == 0 && is_digit(res[9])) {
+		memmove(res, res + 4, w - 4 + 1);
+		w -= 4;
+	}
 	if (w > 5 && memcmp(res, "init.", 5) == 0 && is_digit(res[5])) {
 		size_t e = 5;
 		while (e < w && is_digit(res[e]))

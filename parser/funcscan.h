@@ -12,6 +12,7 @@
  *   k-th func literal directly in F or in a method -> "F.funck", "T.M.funck"
  *   k-th literal directly inside literal X       -> "X.k"  (e.g. outer.func1.2)
  *   k-th literal at package level (var initialisers) -> "init.funck"
+ *   a package-level `var` declaration (its initialisers) -> "init"
  * k counts in source order from 1, skipping literals in code the compiler
  * drops before naming closures: branches of `if`/`for` whose condition is a
  * constant (true, false, file-level `const x = true|false`, combined with
@@ -65,7 +66,7 @@ void funcscan_free(struct funcscan *fs);
  * "(*T).M" -> "T.M", "(*L[go.shape.int]).Set" -> "L.Set", "(*L[int]).Set" ->
  * "L.Set", "T.M" stays, "Map[...]" -> "Map", "main.func1" stays,
  * "outer.func1.1" stays, "pkg/path.F" -> "F", "(*pkg/path.T).M" -> "T.M",
- * "init.0.func1" -> "init.func1", "glob..func1" (go1.21 and older) ->
+ * "init.0.func1" -> "init.func1", "map.init.0" -> "init", "glob..func1" (go1.21 and older) ->
  * "init.func1", "F-range1" -> "F", "T.M-fm" -> "T.M", "F.gowrap1" -> "F",
  * ".eq.path/pkg.T" -> ".eq.T".  Works on any bytes; in and out must not
  * overlap.  Writes a NUL-terminated result into out[0..outsz) (when outsz >

@@ -808,6 +808,65 @@ explain_line(struct parser *p, const char *msg, size_t n)
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 when invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+	unsigned c = s[0];
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/* Replaces bytes that are not valid UTF-8 with '?'; returns how many. */
+static size_t
+utf8_fix(char *s, size_t n)
+{
+	size_t i = 0, bad = 0, k;
+
+	while (i < n) {
+		k = utf8_len((const unsigned char *)s + i, n - i);
+		if (k == 0) {
+			s[i++] = '?';
+			bad++;
+		} else
+			i += k;
+	}
+	return bad;
+}
+
+static int
+has_high_bytes(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
 static void
 process_line(struct parser *p, const char *s, size_t n)
 {
@@ -830,6 +889,16 @@ process_line(struct parser *p, const char *s, size_t n)
 			if (clean[i] == '\0')
 				clean[i] = '?';
 		s = clean;
+	}
+	if (has_high_bytes(s, n)) {
+		char *fixed = xstrndup(s, n);
+		if (utf8_fix(fixed, n) > 0) {
+			warn(p, PW_UTF8, "invalid UTF-8; bytes replaced with '?'");
+			free(clean);
+			clean = fixed;
+			s = clean;
+		} else
+			free(fixed);
 	}
 	if (s[0] == '#' && (n == 1 || s[1] == ' ')) {
 		block_close(p);

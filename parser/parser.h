@@ -96,6 +96,7 @@ struct esc_package {
 enum parser_warning {
 	PW_UNRECOGNISED,        /* a line escdb does not know */
 	PW_NUL,                 /* NUL or other binary bytes in a line */
+	PW_UTF8,                /* invalid UTF-8, replaced with '?' */
 	PW_LONG_LINE,           /* a line over the length limit, cut */
 	PW_NO_NEWLINE,          /* the input ended inside a line */
 	PW_ORPHAN_FLOW,         /* flow:/from line outside a block */

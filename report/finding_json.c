@@ -126,11 +126,10 @@ finding_flows_text(struct store *st, const struct finding_rec *r,
 			sbuf_adds(out, fr->dst ? fr->dst : "");
 			sbuf_adds(out, " <- ");
 			sbuf_adds(out, fr->src ? fr->src : "");
-			sbuf_addc(out, ':');
 			for (s = 0; s < fr->nsteps; s++) {
 				const struct step_rec *sr = &fr->steps[s];
 
-				sbuf_adds(out, s ? ", " : " ");
+				sbuf_adds(out, s ? ", " : ": ");
 				sbuf_adds(out, sr->expr ? sr->expr : "");
 				sbuf_adds(out, " (");
 				sbuf_adds(out, sr->reason ? sr->reason : "");

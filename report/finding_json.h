@@ -36,7 +36,8 @@ cJSON *finding_to_json(struct store *st, const struct finding_rec *r,
 void finding_json_set_change(cJSON *obj, const char *change);
 
 /* The flows as one line of text: "dst <- src: expr (reason) at pos, ..."
- * per flow, flows separated by "; ".  Appended to out; nothing when
+ * per flow ("dst <- src" for a flow without steps), flows separated by
+ * "; ".  Appended to out; nothing when
  * there are none; "(malformed flows)" for a bad blob.  Decoding allocates
  * in scratch as above.  Caller releases out. */
 void finding_flows_text(struct store *st, const struct finding_rec *r,

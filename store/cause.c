@@ -7,7 +7,9 @@
  *   3 size        "too large for stack", "non-constant size"
  *   4 closure     "captured by a closure"
  *   5 append      "appendee slice", "appended slice...", "append"
- *   6 interface   "interface-converted"
+ *   6 interface   "interface-converted", or a value boxed into a variadic
+ *                 argument list (flow "{storage for ... argument} <- &{storage
+ *                 for X}": fmt.Println(x) and friends)
  *   7 element     "slice-literal-element", "slice-element-equals",
  *                 "array-element-equals", "key of map put",
  *                 "value of map put", "map literal key/value"
@@ -123,6 +125,9 @@ cause_derive(const struct esc_finding *f)
 		const struct esc_block *b = f->blocks[i];
 		for (j = 0; j < b->nflows; j++) {
 			const struct esc_flow *fl = &b->flows[j];
+			if (strcmp(fl->dst, "{storage for ... argument}") == 0 &&
+			    strncmp(fl->src, "&{storage for ", 14) == 0 && CAUSE_IFACE < best)
+				best = CAUSE_IFACE;
 			for (k = 0; k < fl->nsteps; k++) {
 				int c = reason_rank(fl->steps[k].reason, fl->steps[k].expr);
 				any = 1;

@@ -38,7 +38,15 @@ struct strmap {
 	size_t cap, n;
 };
 
+struct ptr_ent {
+	const char *p;
+	int64_t id;
+};
+
 struct ingest {
+	struct ptr_ent *ptab;           /* parser text address -> id */
+	size_t pcap, pn;
+	struct strmap stepfiles;        /* raw step file -> id, per package */
 	struct store *st;
 	struct store_writer *w;
 	struct parser *parser;
@@ -409,10 +417,71 @@ package_dir(struct ingest *in, const struct esc_package *p)
 	strmap_clear(&votes);
 }
 
+/* The parser hands each distinct text of a package as one pointer, so
+ * ids are cached by address for the package's lifetime. */
 static int64_t
 intern(struct ingest *in, const char *s)
 {
-	return store_writer_intern(in->w, s ? s : "", s ? strlen(s) : 0);
+	size_t i, mask;
+	int64_t id;
+
+	if (s == NULL || s[0] == '\0')
+		return 1;
+	if ((in->pn + 1) * 2 > in->pcap) {
+		struct ptr_ent *old = in->ptab;
+		size_t oc = in->pcap, j;
+		in->pcap = in->pcap ? in->pcap * 2 : 4096;
+		in->ptab = xcalloc(in->pcap, sizeof(*in->ptab));
+		for (j = 0; j < oc; j++)
+			if (old[j].p) {
+				i = ((uintptr_t)old[j].p >> 3) * 0x9e3779b97f4a7c15ULL >> 20 & (in->pcap - 1);
+				while (in->ptab[i].p)
+					i = (i + 1) & (in->pcap - 1);
+				in->ptab[i] = old[j];
+			}
+		free(old);
+	}
+	mask = in->pcap - 1;
+	for (i = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ULL >> 20 & mask; in->ptab[i].p; i = (i + 1) & mask)
+		if (in->ptab[i].p == s)
+			return in->ptab[i].id;
+	id = store_writer_intern(in->w, s, strlen(s));
+	if (id < 0)
+		return id;
+	in->ptab[i].p = s;
+	in->ptab[i].id = id;
+	in->pn++;
+	return id;
+}
+
+static void
+intern_forget(struct ingest *in)
+{
+	if (in->pn)
+		memset(in->ptab, 0, in->pcap * sizeof(*in->ptab));
+	in->pn = 0;
+}
+
+/* The id of a step's normalised file name, cached by the raw text's
+ * address (a second table, since the raw text's own id differs). */
+static int64_t
+step_file(struct ingest *in, const char *raw)
+{
+	struct strmap_ent *e;
+	char key[2 * sizeof(void *) + 1];
+
+	if (raw == NULL || raw[0] == '\0')
+		return 1;
+	snprintf(key, sizeof(key), "%p", (const void *)raw);
+	e = strmap_find(&in->stepfiles, key, strlen(key), 1);
+	if (e->n == 0) {
+		const char *norm = file_cached(in, raw);
+		int64_t id = store_writer_intern(in->w, norm, strlen(norm));
+		if (id < 0)
+			return id;
+		e->n = (uint64_t)id;
+	}
+	return (int64_t)e->n;
 }
 
 static int
@@ -444,7 +513,7 @@ encode_flows(struct ingest *in, const struct esc_finding *f)
 			for (k = 0; k < fl->nsteps; k++) {
 				const struct esc_step *st = &fl->steps[k];
 				int64_t e = intern(in, st->expr), r = intern(in, st->reason),
-				    fi = intern(in, file_cached(in, st->pos.file ? st->pos.file : ""));
+				    fi = step_file(in, st->pos.file);
 				if (e < 0 || r < 0 || fi < 0)
 					return -1;
 				varint_put(&in->blob, (uint64_t)e);
@@ -503,6 +572,7 @@ store_package(void *ctx, const struct esc_package *p)
 	if (in->rc)
 		return 1;
 	strmap_clear(&in->files);
+	strmap_clear(&in->stepfiles);
 	package_dir(in, p);
 	if (pkg[0] == '\0' && in->o.package)
 		pkg = in->o.package;
@@ -558,6 +628,7 @@ store_package(void *ctx, const struct esc_package *p)
 		in->rc = STORE_EDB;
 		return 1;
 	}
+	intern_forget(in);
 	return 0;
 }
 
@@ -711,7 +782,9 @@ ingest_free(struct ingest *in)
 	}
 	strmap_clear(&in->ordinals);
 	strmap_clear(&in->files);
+	strmap_clear(&in->stepfiles);
 	strmap_clear(&in->expected);
+	free(in->ptab);
 	sbuf_release(&in->blob);
 	sbuf_release(&in->tmp);
 	free(in->cwd);

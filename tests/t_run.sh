@@ -96,7 +96,7 @@ check "run: goos/goarch" eq "$(q "$db" "SELECT goos || '/' || goarch FROM run WH
 check "run: source and form" eq "$(q "$db" "SELECT source || ' ' || form FROM run WHERE id = 1")" "run m2"
 check "run: dir is absolute" eq "$(q "$db" 'SELECT dir FROM run WHERE id = 1')" "$(cd "$m" && pwd -P)"
 check "run: input is the go command" \
-    eq "$(q "$db" 'SELECT input FROM run WHERE id = 1')" "go build '-gcflags=-m=2 -l' -o /dev/null ./..."
+    eq "$(q "$db" 'SELECT input FROM run WHERE id = 1')" "go build -buildvcs=false '-gcflags=-m=2 -l' -o /dev/null ./..."
 check "run: counts per kind equal the verdict lines of go build" eq "$(dbcounts "$db" 1)" "$want"
 total=$(q "$db" 'SELECT count(*) FROM finding WHERE run = 1')
 check "run: summary line total equals the stored findings" has "$tmp/out1" "  $total findings"
@@ -151,10 +151,11 @@ mkdir -p "$tmp/bin"
 cat >"$tmp/bin/go" <<EOF
 #!/bin/sh
 echo "\$*" >>"$tmp/go.log"
-if [ -n "\$GO_SHIM_DROP" ] && [ "\$1" = build ] && [ "\$2" != -a ]; then
+if [ -n "\$GO_SHIM_DROP\$GO_SHIM_EXTRA" ] && [ "\$1" = build ] && [ "\$2" != -a ]; then
 	"$REALGO" "\$@" >"$tmp/shim.out" 2>&1
 	rc=\$?
 	awk -v p="# \$GO_SHIM_DROP" '/^# /{ skip = (\$0 == p) } !skip' "$tmp/shim.out"
+	[ -z "\$GO_SHIM_EXTRA" ] || printf '%s\\n' "\$GO_SHIM_EXTRA"
 	exit \$rc
 fi
 exec "$REALGO" "\$@"
@@ -170,7 +171,7 @@ sdb=$tmp/silent.db
 PATH=$tmp/bin:$PATH "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs" 2>"$tmp/errs"
 check "run: a package with no output: exits 0" eq "$?" 0
 check "run: a package with no output is recompiled with -a" \
-    has "$tmp/go.log" '^build -a -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts$'
+    has "$tmp/go.log" '^build -a -buildvcs=false -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts$'
 check "run: only the silent package is recompiled" \
     eq "$(grep -c '^build -a' "$tmp/go.log")" 1
 check "run: a package with no output is stored with zero findings" \
@@ -186,11 +187,17 @@ GO_SHIM_DROP=escdb.test/demo/handler PATH=$tmp/bin:$PATH \
     "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs2" 2>"$tmp/errs2"
 check "run: output the go command did not replay: exits 0" eq "$?" 0
 check "run: output the go command did not replay is recompiled" \
-    has "$tmp/go.log" '^build -a -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts escdb.test/demo/handler$'
+    has "$tmp/go.log" '^build -a -buildvcs=false -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts escdb.test/demo/handler$'
 check "run: output the go command did not replay is stored whole" \
     eq "$(dbcounts "$sdb" 2)" "$(dbcounts "$sdb" 1)"
 check "run: recompiled findings keep their identity" \
     eq "$(q "$sdb" 'SELECT count(*) FROM (SELECT key FROM finding WHERE run = 1 EXCEPT SELECT key FROM finding WHERE run = 2)')" 0
+
+GO_SHIM_EXTRA='zzz: a line no compiler prints' PATH=$tmp/bin:$PATH \
+    "$ESCDB" --db "$sdb" run -C "$s" ./cache >"$tmp/outs3" 2>"$tmp/errs3"
+check "run: a run with an unrecognised line exits 0" eq "$?" 0
+check "run: an unrecognised line is warned about with its line number" \
+    has "$tmp/errs3" '^escdb: go build:[0-9][0-9]*: warning: '
 
 # ---- usage and errors ----
 "$ESCDB" --db "$db" run --bogus >"$tmp/o" 2>"$tmp/e"

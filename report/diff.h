@@ -1,0 +1,116 @@
+/*
+ * diff: the multiset difference of two stored runs by identity key (new,
+ * fixed, moved), the gate's baseline file, and the text, JSON, JSON lines
+ * and Markdown renderings of a difference; report/sarif.c and
+ * report/github.c add SARIF 2.1.0 and GitHub workflow commands.
+ * Prints nothing but to the FILE * it is given.  Callers: cmd/diff.c,
+ * cmd/gate.c, cmd/baseline.c.
+ */
+#ifndef ESCDB_DIFF_H
+#define ESCDB_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../store/store.h"
+
+enum diff_change { DIFF_NEW, DIFF_FIXED, DIFF_MOVED, DIFF_NCHANGE };
+
+/* "new", "fixed", "moved". */
+const char *diff_change_name(enum diff_change c);
+
+/* One changed finding: the HEAD row for new and moved, the BASE row for
+ * fixed.  Strings are ids in the str table (store_str). */
+struct diff_item {
+	enum diff_change change;
+	int64_t id, run;
+	int64_t pkg, file, func, subject, detail, message;
+	int line, col, cause;
+	enum esc_kind kind;
+	uint64_t key;
+	int64_t old_file;       /* moved: the BASE position */
+	int old_line, old_col;
+};
+
+struct diff {
+	int64_t base, head;
+	struct diff_item *items;        /* sorted by package, file, line, col */
+	size_t n;
+	size_t count[DIFF_NCHANGE];
+	size_t unchanged;               /* same key, same position */
+	size_t accepted;                /* new ones dropped by a baseline */
+};
+
+/* Parses a comma-separated list of kind names ("heap,moved") into a mask
+ * of 1 << ESC_x; "all" is every kind.  Returns 0, or -1 with the bad
+ * name's text in bad (may be NULL). */
+int diff_parse_kinds(const char *list, unsigned *mask, char *bad, size_t badsz);
+
+/* Computes the difference of runs base and head over the kinds in mask.
+ * Returns STORE_OK or STORE_EDB (message in store_errmsg).  Caller
+ * releases d with diff_release. */
+int diff_compute(struct store *st, int64_t base, int64_t head, unsigned mask, struct diff *d);
+void diff_release(struct diff *d);
+
+/* ---- baselines ---- */
+/* The set of accepted keys read from a baseline file. */
+struct baseline {
+	uint64_t *keys;         /* sorted */
+	size_t n;
+};
+/* Writes every finding of run whose kind is in mask as a baseline JSON
+ * document: {"version":1,"run":N,"commit":C,"findings":[{key, package,
+ * file, func, kind, message, reason:""}...]}, one entry per key.
+ * Returns STORE_OK or STORE_EDB. */
+int baseline_write(struct store *st, int64_t run, const char *commit, unsigned mask, FILE *fp);
+/* Reads a baseline from text (the document above, or a bare array of
+ * entries); only "key" matters.  Returns 0, or -1 with a message in err. */
+int baseline_parse(const char *text, struct baseline *b, char *err, size_t errsz);
+int baseline_has(const struct baseline *b, uint64_t key);
+void baseline_release(struct baseline *b);
+/* Removes new items whose key b accepts, counting them in d->accepted. */
+void diff_apply_baseline(struct diff *d, const struct baseline *b);
+
+/* ---- rendering ---- */
+struct diff_render_opts {
+	const char *base_commit, *head_commit;  /* may be NULL */
+	const char *title;      /* "diff" or "gate" */
+	int color;
+	int show_moved;         /* list moved items (text, md, json) */
+	int gate;               /* new items are gate failures (sarif error) */
+	unsigned gated;         /* kinds the gate counts */
+	size_t max_new;
+};
+
+int diff_render_text(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+/* lines: JSON lines, else one array.  Objects as finding_to_json plus
+ * "change" (and for moved, "was": "file:line:col"). */
+int diff_render_json(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp, int lines);
+int diff_render_md(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+/* report/sarif.c: new items as SARIF 2.1.0 results. */
+int diff_render_sarif(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+/* report/github.c: ::error for new, ::notice for fixed. */
+int diff_render_github(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+
+/* Helpers shared by the renderers. */
+/* Fills r from item; with blob not NULL the flows are read into it (r
+ * points there).  Strings are valid until store_close.  Returns 0 or -1. */
+int diff_item_rec(struct store *st, const struct diff_item *it, struct sbuf *blob, struct finding_rec *r);
+/* A two-entry cache of package directory prefixes (zero-initialised;
+ * release with diff_pathcache_release). */
+struct diff_pathcache {
+	int64_t run[2], pkg[2];
+	char *prefix[2];
+	int next;
+};
+void diff_pathcache_release(struct diff_pathcache *pc);
+/* The path to show for a finding: the package directory relative to the
+ * run's module directory (when the run knows both) joined with the
+ * stored file; into out, which is reset first.  Returns out->buf. */
+const char *diff_item_path(struct store *st, const struct diff_item *it,
+    struct diff_pathcache *pc, struct sbuf *out);
+/* "N new, M fixed, K moved between run A (c) and run B (c)\n". */
+void diff_summary_line(const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+
+#endif

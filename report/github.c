@@ -1,0 +1,67 @@
+/*
+ * github: a difference as GitHub Actions workflow commands — "::error" for
+ * each new finding, "::notice" for each fixed one — escaped as GitHub
+ * documents (data: % CR LF; properties also ':' and ',').
+ */
+#include "diff.h"
+
+#include <string.h>
+
+static void
+gh_escape(FILE *fp, const char *s, int property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%':
+			fputs("%25", fp);
+			break;
+		case '\r':
+			fputs("%0D", fp);
+			break;
+		case '\n':
+			fputs("%0A", fp);
+			break;
+		case ':':
+			fputs(property ? "%3A" : ":", fp);
+			break;
+		case ',':
+			fputs(property ? "%2C" : ",", fp);
+			break;
+		default:
+			fputc(*s, fp);
+		}
+	}
+}
+
+int
+diff_render_github(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
+{
+	struct sbuf path = SBUF_INIT, title = SBUF_INIT;
+	struct diff_pathcache pc = { { 0 } };
+	size_t i;
+
+	(void)o;
+	for (i = 0; i < d->n && !ferror(fp); i++) {
+		const struct diff_item *it = &d->items[i];
+
+		if (it->change == DIFF_MOVED)
+			continue;
+		fputs(it->change == DIFF_NEW ? "::error file=" : "::notice file=", fp);
+		gh_escape(fp, diff_item_path(st, it, &pc, &path), 1);
+		fprintf(fp, ",line=%d", it->line);
+		if (it->col > 0)
+			fprintf(fp, ",col=%d", it->col);
+		sbuf_reset(&title);
+		sbuf_addf(&title, "escdb %s%s", esc_kind_name(it->kind),
+		    it->change == DIFF_FIXED ? " fixed" : "");
+		fputs(",title=", fp);
+		gh_escape(fp, title.buf, 1);
+		fputs("::", fp);
+		gh_escape(fp, store_str(st, it->message), 0);
+		fputc('\n', fp);
+	}
+	sbuf_release(&path);
+	sbuf_release(&title);
+	diff_pathcache_release(&pc);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * html: self-contained HTML pages (inline CSS and SVG, no scripts, no
+ * fonts or anything else fetched from elsewhere) for trend and summary.
+ * Every text that came from the compiler or the database is escaped.
+ * Writes to the caller's FILE * only.  Callers: cmd/trend.c, cmd/summary.c.
+ */
+#ifndef ESCDB_HTML_H
+#define ESCDB_HTML_H
+
+#include <stdio.h>
+
+#include "../store/store.h"
+#include "format.h"
+#include "trend.h"
+
+/* Writes s with & < > " ' as entities (NULL writes nothing). */
+void html_escape(FILE *fp, const char *s);
+
+/* The trend page: a line chart of heap and moved per week (kinds must be
+ * built by kind), small multiples of the packages in pkgs, the new heap
+ * and moved findings between the last two weekly runs, and the per-package
+ * summary of the newest weekly run.  Returns 0, STORE_EDB (message in
+ * store_errmsg) or -1 on a write error. */
+int html_trend(FILE *fp, struct store *st, const struct trend *kinds, const struct trend *pkgs);
+
+/* The summary page of run ri: table t (from cmd/summary.c) with a bar in
+ * every numeric cell, scaled to its column's largest value; total rows
+ * go in the table's footer.  Returns 0 or -1 on a write error. */
+int html_summary(FILE *fp, const struct run_info *ri, const struct table *t);
+
+#endif

@@ -1,0 +1,103 @@
+#!/bin/sh
+# ingest: bad input gives a clear message with a position and stores
+# nothing partial; a killed ingest leaves earlier runs intact; two ingests
+# at once both succeed.
+. tests/lib.sh
+LOG=testdata/logs/seeds-go1.26.8-m2.log
+DB=$T/t.db
+runs() { sq "$DB" "SELECT count(*) FROM run"; }
+
+check "ingest a real log" "$ESCDB" --db "$DB" ingest --commit c0ffee01 --date 2026-01-05 -C testdata/seeds "$LOG"
+base_findings=$(sq "$DB" "SELECT count(*) FROM finding WHERE run = 1")
+want=$(grep -c 'escapes to heap$\|: moved to heap: \|: leaking param\|does not escape$' "$LOG")
+got=$(sq "$DB" "SELECT count(*) FROM finding WHERE run = 1 AND kind IN (0,1,2,3,4,5)")
+check_eq "every verdict line is one finding" "$got" "$want"
+
+# empty input
+: >"$T/empty.log"
+check_exit "empty file exits 2" 2 "$ESCDB" --db "$DB" ingest "$T/empty.log"
+grep -q "empty.log: empty input" "$T/.err" && ok "empty file: message names the file" || notok "empty file: message names the file"
+check_eq "empty file stores no run" "$(runs)" 1
+
+# binary garbage
+head -c 65536 /dev/urandom >"$T/garbage.log"
+check_exit "binary garbage exits 2" 2 "$ESCDB" --db "$DB" ingest "$T/garbage.log"
+grep -q "garbage.log:1: no Go compiler diagnostics found" "$T/.err" && ok "garbage: message with position" || { notok "garbage: message with position"; cat "$T/.err" | head -3; }
+check_eq "garbage stores no run" "$(runs)" 1
+
+# missing file
+check_exit "missing file exits 2" 2 "$ESCDB" --db "$DB" ingest "$T/nope.log"
+grep -q "cannot open .*nope.log: No such file" "$T/.err" && ok "missing file: message" || notok "missing file: message"
+check_eq "missing file stores no run" "$(runs)" 1
+
+# invalid UTF-8 inside a real log: warning with file:line, rest read
+{ head -n 5 "$LOG"; printf './retptr/retptr.go:99:2: moved to heap: bad\377\376name\n'; tail -n +6 "$LOG"; } >"$T/utf8.log"
+check "invalid UTF-8 is read" "$ESCDB" --db "$DB" ingest -C testdata/seeds "$T/utf8.log"
+grep -q "utf8.log:6: warning: invalid UTF-8" "$T/.out" && ok "invalid UTF-8: warning at line 6" || { notok "invalid UTF-8: warning at line 6"; head -3 "$T/.out"; }
+check_eq "invalid UTF-8: the rest is read" "$(sq "$DB" "SELECT count(*) FROM finding WHERE run = (SELECT max(id) FROM run)")" $((base_findings + 1))
+
+# a 1 MB line in the middle
+{ head -n 3 "$LOG"; head -c 1048576 /dev/zero | tr '\0' 'x'; echo; tail -n +4 "$LOG"; } >"$T/long.log"
+check "a 1 MB line is read past" "$ESCDB" --db "$DB" ingest -C testdata/seeds "$T/long.log"
+grep -q "long.log:4: warning: unrecognised line" "$T/.out" && ok "1 MB line: warning at line 4" || { notok "1 MB line: warning at line 4"; head -3 "$T/.out"; }
+check_eq "1 MB line: every finding kept" "$(sq "$DB" "SELECT count(*) FROM finding WHERE run = (SELECT max(id) FROM run)")" "$base_findings"
+
+# CRLF gives the same findings, keys and flows as LF
+sed 's/$/\r/' "$LOG" >"$T/crlf.log"
+check "CRLF log is read" "$ESCDB" --db "$DB" ingest -C testdata/seeds --commit c0ffee02 "$T/crlf.log"
+a=$(sq "$DB" "SELECT group_concat(key || kind || hex(flows), ',') FROM (SELECT * FROM findings WHERE run = 1 ORDER BY key, kind)" | cksum)
+b=$(sq "$DB" "SELECT group_concat(key || kind || hex(flows), ',') FROM (SELECT * FROM findings WHERE run = (SELECT max(id) FROM run) ORDER BY key, kind)" | cksum)
+check_eq "CRLF: same keys and flows as LF" "$b" "$a"
+
+# a log cut in the middle of an explanation block
+n=$(grep -n 'flow:' "$LOG" | tail -1 | cut -d: -f1)
+head -n "$n" "$LOG" >"$T/cut.log"
+check "truncated log is read" "$ESCDB" --db "$DB" ingest -C testdata/seeds "$T/cut.log"
+grep -q "cut.log:[0-9]*: warning: input ends inside an explanation block" "$T/.out" && ok "truncated block: warning with line" || { notok "truncated block: warning with line"; head -5 "$T/.out"; }
+# a log cut inside a line
+head -c $(( $(head -n 40 "$LOG" | wc -c) + 12 )) "$LOG" >"$T/cutline.log"
+check "log cut inside a line is read" "$ESCDB" --db "$DB" ingest -C testdata/seeds "$T/cutline.log"
+grep -q "cutline.log:[0-9]*: warning: input ends without a newline" "$T/.out" && ok "cut line: warning with line" || notok "cut line: warning with line"
+
+# standard input
+check "ingest from standard input" sh -c "\"$ESCDB\" --db \"$DB\" ingest --label stdin - < \"$LOG\""
+check_eq "stdin run stored with its label" "$(sq "$DB" "SELECT count(*) FROM finding WHERE run = (SELECT id FROM run WHERE label = 'stdin')")" "$base_findings"
+
+check "integrity after bad input" sh -c "[ \"\$(sqlite3 '$DB' 'PRAGMA integrity_check')\" = ok ]"
+
+# SIGKILL halfway through a large log leaves earlier runs intact
+i=0; : >"$T/big.log"
+while [ $i -lt 150 ]; do cat "$LOG" "$LOG"; i=$((i + 1)); done >"$T/big.log"
+before=$(runs)
+sum1=$(sq "$DB" "SELECT count(*), total(key % 1000003) FROM finding WHERE run = 1")
+killed=0 k=0
+while [ $k -lt 5 ]; do
+	"$ESCDB" --db "$DB" ingest "$T/big.log" >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.$((3 + k * 2))
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+	k=$((k + 1))
+done
+[ $killed -gt 0 ] && ok "ingests killed with SIGKILL ($killed)" || notok "no ingest was killed (too fast?)"
+check_eq "killed ingests: integrity_check ok" "$(sq "$DB" 'PRAGMA integrity_check')" ok
+after=$(sq "$DB" "SELECT count(*) FROM run WHERE id <= (SELECT max(id) FROM run)")
+[ "$after" -ge "$before" ] && ok "killed ingests: earlier runs kept" || notok "killed ingests: earlier runs kept"
+check_eq "killed ingests: run 1 unchanged" "$(sq "$DB" "SELECT count(*), total(key % 1000003) FROM finding WHERE run = 1")" "$sum1"
+check_eq "killed ingests: no run without its findings" \
+	"$(sq "$DB" "SELECT count(*) FROM run r WHERE nfindings != (SELECT count(*) FROM finding f WHERE f.run = r.id)")" 0
+
+# two ingests into one database at once both succeed
+"$ESCDB" --db "$DB" ingest --label par1 "$T/big.log" >"$T/p1" 2>&1 & p1=$!
+"$ESCDB" --db "$DB" ingest --label par2 "$T/big.log" >"$T/p2" 2>&1 & p2=$!
+wait $p1; s1=$?; wait $p2; s2=$?
+check_eq "concurrent ingests both exit 0" "$s1$s2" 00
+check_eq "concurrent ingests both stored" "$(sq "$DB" "SELECT count(*) FROM run WHERE label IN ('par1','par2')")" 2
+check_eq "concurrent ingests equal" "$(sq "$DB" "SELECT count(DISTINCT nfindings) FROM run WHERE label IN ('par1','par2')")" 1
+
+# a database that is not escdb's, and a read-only one
+sqlite3 "$T/other.db" "CREATE TABLE t(x)"
+check_exit "foreign database refused" 2 "$ESCDB" --db "$T/other.db" ingest "$LOG"
+check_exit "runs on a missing database exits 2" 2 "$ESCDB" --db "$T/missing.db" runs
+check_exit "unknown option exits 2" 2 "$ESCDB" --db "$DB" ingest --bogus "$LOG"
+check_exit "bad date exits 2" 2 "$ESCDB" --db "$DB" ingest --date yesterday "$LOG"
