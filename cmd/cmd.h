@@ -62,5 +62,25 @@ int cmd_ingest(struct cmdctx *cx, int argc, char **argv);
 int cmd_runs(struct cmdctx *cx, int argc, char **argv);
 int cmd_summary(struct cmdctx *cx, int argc, char **argv);
 int cmd_export(struct cmdctx *cx, int argc, char **argv);
+int cmd_grep(struct cmdctx *cx, int argc, char **argv);
+int cmd_explain(struct cmdctx *cx, int argc, char **argv);
+int cmd_sql(struct cmdctx *cx, int argc, char **argv);
+int cmd_diff(struct cmdctx *cx, int argc, char **argv);
+int cmd_gate(struct cmdctx *cx, int argc, char **argv);
+int cmd_baseline(struct cmdctx *cx, int argc, char **argv);
+
+/* Shared by diff, gate and baseline (cmd/diff.c). */
+struct diff;
+struct diff_render_opts;
+struct run_info;
+int cmd_diff_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv);
+int cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask);
+int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
+    struct run_info *b, struct run_info *h);
+int cmd_diff_render(struct store *st, const struct diff *d,
+    const struct diff_render_opts *o, int f, FILE *fp);
+int cmd_trend(struct cmdctx *cx, int argc, char **argv);
+int cmd_merge(struct cmdctx *cx, int argc, char **argv);
+int cmd_prune(struct cmdctx *cx, int argc, char **argv);
 
 #endif

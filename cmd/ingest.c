@@ -11,16 +11,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../parser/logopt.h"
 #include "../store/ingest.h"
 
 static const char ingest_usage[] =
 	"usage: escdb ingest [--commit REV] [--date T] [--label L] [--go-version V]\n"
 	"                    [--goos OS] [--goarch ARCH] [--package P] [-C DIR]\n"
-	"                    [FILE | -]...\n"
+	"                    [FILE | DIR | -]...\n"
 	"\n"
 	"Stores saved compiler output (go build -gcflags=-m=2 or -m logs, go tool\n"
 	"compile -m output) as one run.  With no FILE, or with -, reads standard\n"
-	"input.  -C DIR names the directory the log's relative paths are\n"
+	"input.  A DIR is a -json=0 logopt directory (go build\n"
+	"-gcflags=-json=0,file://DIR); the Go version, goos and goarch default to\n"
+	"its headers'.  -C DIR names the directory the log's relative paths are\n"
 	"relative to (default: the current directory), where Go sources are read\n"
 	"to find enclosing functions.  The date defaults to now.\n";
 
@@ -51,7 +54,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	struct ingest *in = NULL;
 	struct sbuf inputs = SBUF_INIT;
 	const char *date = NULL;
-	int c, i, rc, nin;
+	int c, i, rc, nin, nlogopt = 0;
 	int64_t id;
 	char **files;
 	static char *dash[] = { "-" };
@@ -105,9 +108,21 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 			msg_error("cannot open %s: %s", files[i], strerror(errno));
 			return EXIT_USAGE;
 		}
-		if (S_ISDIR(sb.st_mode)) {
-			msg_error("%s: is a directory (logopt directories are not supported by this build)", files[i]);
+		if (S_ISDIR(sb.st_mode) && !logopt_is_dir(files[i])) {
+			msg_error("%s: is a directory but not a -json=0 logopt directory "
+			    "(no PKG/FILE.json inside)", files[i]);
 			return EXIT_USAGE;
+		}
+		if (S_ISDIR(sb.st_mode) && m.go_version == NULL) {
+			/* the version the headers name, unless given */
+			static struct logopt_info li;
+			if (logopt_probe(files[i], &li) == 0 && li.gc_version[0]) {
+				m.go_version = li.gc_version;
+				if (m.goos == NULL && li.goos[0])
+					m.goos = li.goos;
+				if (m.goarch == NULL && li.goarch[0])
+					m.goarch = li.goarch;
+			}
 		}
 	}
 	for (i = 0; i < nin; i++) {
@@ -128,11 +143,31 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	}
 	for (i = 0; i < nin; i++) {
 		const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
-		FILE *fp = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+		FILE *fp;
 		unsigned long before = ingest_stats(in)->lines;
 		const struct ingest_stats *s;
+		struct stat sb;
 		int r;
 
+		if (strcmp(files[i], "-") != 0 && stat(files[i], &sb) == 0 &&
+		    S_ISDIR(sb.st_mode)) {
+			r = ingest_logopt_dir(in, files[i]);
+			if (r < 0) {
+				msg_error("cannot read %s: %s; no run stored", name, strerror(errno));
+				ingest_abort(in);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			if (r != STORE_OK) {
+				msg_error("%s", store_errmsg(st));
+				ingest_abort(in);
+				rc = EXIT_INTERNAL;
+				goto out;
+			}
+			nlogopt++;
+			continue;
+		}
+		fp = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
 		if (fp == NULL) {
 			msg_error("cannot open %s: %s", files[i], strerror(errno));
 			ingest_abort(in);
@@ -168,7 +203,9 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		    s->counts[LC_HEADER] + s->counts[LC_INLINE] + s->counts[LC_DEVIRT] +
 		    s->counts[LC_BOUNDS];
 		char summary[256];
-		if (known == 0) {
+		if (known == 0 && nlogopt > 0 && nlogopt == nin) {
+			/* only empty package folders: packages with no escapes */
+		} else if (known == 0) {
 			msg_error("%s:1: no Go compiler diagnostics found (%lu lines, none "
 			    "recognised); no run stored", m.input, s->lines);
 			ingest_abort(in);
@@ -179,7 +216,8 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		    s->findings, s->kinds[ESC_HEAP], s->kinds[ESC_MOVED],
 		    s->kinds[ESC_LEAK] + s->kinds[ESC_LEAK_RESULT] + s->kinds[ESC_LEAK_CONTENT],
 		    s->packages);
-		store_writer_set_form(in, s->saw_m2 ? "m2" : "m1");
+		if (nlogopt == 0)
+			store_writer_set_form(in, s->saw_m2 ? "m2" : "m1");
 		if (ingest_commit(in, &id) != STORE_OK) {
 			in = NULL;
 			msg_error("%s; no run stored", store_errmsg(st));

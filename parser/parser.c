@@ -580,6 +580,17 @@ match_blocks(struct parser *p)
 			} else if (loose == NULL && block_loosely_fits(b, f))
 				loose = f;
 		}
+		/* Go 1.25+ heads an append's block with the whole call but
+		 * prints its verdict as "append escapes to heap". */
+		if (!fresh && !exact && !loose && b->dest == NULL &&
+		    strncmp(b->subject, "append(", 7) == 0) {
+			size_t h2 = site_hash(&b->pos, "append") & (cap - 1);
+			for (i = head[h2]; i != NONE; i = next[i])
+				if (same_site(&p->fv[i].pos, p->fv[i].subject, &b->pos, "append")) {
+					exact = &p->fv[i];
+					break;
+				}
+		}
 		if (fresh)
 			attach(p, fresh, b);
 		else if (exact)

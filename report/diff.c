@@ -508,7 +508,7 @@ int
 diff_render_text(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
 {
 	struct sbuf path = SBUF_INIT, pos = SBUF_INIT, old = SBUF_INIT;
-	struct diff_pathcache pc = { { 0 } };
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
 	size_t i = 0, j, k, w;
 	static const enum fmt_color mcolor[DIFF_NCHANGE] = { FC_RED, FC_GREEN, FC_DIM };
 
@@ -613,7 +613,7 @@ int
 diff_render_md(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
 {
 	struct sbuf path = SBUF_INIT, pos = SBUF_INIT;
-	struct diff_pathcache pc = { { 0 } };
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
 	size_t i, nshown = 0;
 	char key[17];
 

@@ -46,7 +46,7 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 {
 	cJSON *log, *runs, *run, *tool, *driver, *rules, *results;
 	struct sbuf path = SBUF_INIT;
-	struct diff_pathcache pc = { { 0 } };
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
 	char id[64], key[17];
 	size_t i;
 	int k, rc;

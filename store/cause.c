@@ -9,17 +9,22 @@
  *   5 append      "appendee slice", "appended slice...", "append"
  *   6 interface   "interface-converted", or a value boxed into a variadic
  *                 argument list (flow "{storage for ... argument} <- &{storage
- *                 for X}": fmt.Println(x) and friends)
+ *                 for X}": fmt.Println(x) and friends), or a value that
+ *                 allocates nothing itself stored as "{storage for X}" (an
+ *                 interface box: constants, variables, fields, call results)
  *   7 element     "slice-literal-element", "slice-element-equals",
  *                 "array-element-equals", "key of map put",
  *                 "value of map put", "map literal key/value"
  *   8 global      a flow into {heap} whose last step assigns
  *                 ("assign", "dot-equals", "star-equals", "star-dot-equals")
+ *                 to a name or field (an index on the left is "element")
  *   9 call        "call parameter"
  *  10 return      "return"
  *  11 unknown     any other chain
  *
- * Without a chain (-m output, or no block): "func literal" is closure,
+ * Without a chain (-m output, or no block), or with a chain that names
+ * none of these (a go statement's closure is only "spill"): "func
+ * literal" is closure,
  * "make(...)" is size, "append" is append, "... argument" is call, and a
  * leak-result is return; the rest is unknown.
  */
@@ -105,6 +110,42 @@ reason_rank(const char *r, const char *expr)
 	return CAUSE_UNKNOWN;
 }
 
+/* Does the subject allocate by itself, or is "{storage for X}" the
+ * interface box the compiler made for a plain value? */
+static int
+allocates(const char *x)
+{
+	static const char *const pre[] = { "&", "new(", "make(", "func literal",
+	    "append", "[]", "map[", "string(", "[", "... argument", NULL };
+	int i;
+
+	for (i = 0; pre[i]; i++)
+		if (strncmp(x, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return strchr(x, '{') != NULL || strstr(x, " + ") != NULL;
+}
+
+static int
+is_boxing(const struct esc_finding *f, const struct esc_flow *fl)
+{
+	size_t n = strlen(f->subject);
+
+	if (f->kind != ESC_HEAP || allocates(f->subject))
+		return 0;
+	return strncmp(fl->src, "&{storage for ", 14) == 0 &&
+	    strncmp(fl->src + 14, f->subject, n) == 0 && strcmp(fl->src + 14 + n, "}") == 0;
+}
+
+/* "m[k] = v", "s[i] = v": a store into an element, not a global. */
+static int
+index_store(const char *expr)
+{
+	const char *eq = strstr(expr, " = ");
+	const char *br = strchr(expr, '[');
+
+	return eq != NULL && br != NULL && br < eq;
+}
+
 static int
 is_assign(const char *r)
 {
@@ -125,8 +166,9 @@ cause_derive(const struct esc_finding *f)
 		const struct esc_block *b = f->blocks[i];
 		for (j = 0; j < b->nflows; j++) {
 			const struct esc_flow *fl = &b->flows[j];
-			if (strcmp(fl->dst, "{storage for ... argument}") == 0 &&
-			    strncmp(fl->src, "&{storage for ", 14) == 0 && CAUSE_IFACE < best)
+			if (((strcmp(fl->dst, "{storage for ... argument}") == 0 &&
+			    strncmp(fl->src, "&{storage for ", 14) == 0) || (j == 0 && is_boxing(f, fl))) &&
+			    CAUSE_IFACE < best)
 				best = CAUSE_IFACE;
 			for (k = 0; k < fl->nsteps; k++) {
 				int c = reason_rank(fl->steps[k].reason, fl->steps[k].expr);
@@ -135,14 +177,14 @@ cause_derive(const struct esc_finding *f)
 					/* a store into {heap} outranks call and return */
 					if (k + 1 == fl->nsteps && strcmp(fl->dst, "{heap}") == 0 &&
 					    is_assign(fl->steps[k].reason))
-						c = CAUSE_GLOBAL;
+						c = index_store(fl->steps[k].expr) ? CAUSE_ELEMENT : CAUSE_GLOBAL;
 				}
 				if (c < best)
 					best = c;
 			}
 		}
 	}
-	if (any)
+	if (any && !(best == CAUSE_UNKNOWN && strcmp(f->subject, "func literal") == 0))
 		return best;
 	if (strcmp(f->subject, "func literal") == 0)
 		return CAUSE_CLOSURE;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../parser/funcscan.h"
+#include "../parser/logopt.h"
 #include "cause.h"
 
 #define MAX_WARNINGS 20         /* printed per input; the rest are counted */
@@ -30,6 +31,7 @@ struct scanned {
 struct strmap_ent {
 	uint64_t h;
 	char *k, *v;
+	size_t klen;            /* keys may hold NUL separators */
 	uint64_t n;
 };
 
@@ -94,12 +96,13 @@ strmap_find(struct strmap *m, const char *k, size_t kn, int create)
 		return NULL;
 	mask = m->cap - 1;
 	for (i = (size_t)h & mask; m->t[i].k; i = (i + 1) & mask)
-		if (m->t[i].h == h && strlen(m->t[i].k) == kn && memcmp(m->t[i].k, k, kn) == 0)
+		if (m->t[i].h == h && m->t[i].klen == kn && memcmp(m->t[i].k, k, kn) == 0)
 			return &m->t[i];
 	if (!create)
 		return NULL;
 	m->t[i].h = h;
 	m->t[i].k = xstrndup(k, kn);
+	m->t[i].klen = kn;
 	m->t[i].v = NULL;
 	m->t[i].n = 0;
 	m->n++;
@@ -842,4 +845,42 @@ ingest_abort(struct ingest *in)
 		store_writer_abort(in->w);
 	in->w = NULL;
 	ingest_free(in);
+}
+
+/* ---- the -json=0 logopt directory (parser/logopt.c) ---- */
+
+static void
+logopt_input(void *ctx, const char *path)
+{
+	((struct ingest *)ctx)->input = path;
+}
+
+int
+ingest_logopt_dir(struct ingest *in, const char *dir)
+{
+	struct parser_sink sink;
+	unsigned long lines = 0;
+	int rc;
+
+	in->input = dir;
+	in->input_warnings = 0;
+	memset(&sink, 0, sizeof(sink));
+	sink.ctx = in;
+	sink.package = store_package;
+	sink.line = parser_kept_line;
+	sink.warning = parser_warning;
+	rc = logopt_read_dir(dir, &sink, logopt_input, in->stats.counts, &lines);
+	in->input = dir;
+	in->stats.lines += lines;
+	in->stats.saw_m2 = 1;
+	if (in->input_warnings > MAX_WARNINGS && in->o.warn) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "%lu more warnings not shown",
+		    in->input_warnings - MAX_WARNINGS);
+		in->o.warn(in->o.warn_ctx, dir, 0, msg);
+	}
+	if (rc < 0)
+		return -1;
+	store_writer_set_form(in, "logopt");
+	return in->rc;
 }

@@ -45,6 +45,10 @@ int ingest_begin(struct store *st, const struct run_meta *m,
 int ingest_file(struct ingest *in, FILE *fp, const char *name);
 /* Parses bytes already in memory (tests, fuzzing, logopt bridging). */
 int ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name);
+/* Reads a -json=0 logopt directory (parser/logopt.h) into the run and
+ * records the form "logopt".  Warnings name DIR/PKG/FILE.json:LINE.
+ * Returns STORE_OK, STORE_EDB, or -1 when dir cannot be read (errno). */
+int ingest_logopt_dir(struct ingest *in, const char *dir);
 /* Records that a package was asked for; packages that printed nothing
  * are stored with zero findings so "no escapes" is explicit. */
 void ingest_expect_package(struct ingest *in, const char *pkg);

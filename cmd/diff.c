@@ -1,0 +1,190 @@
+/*
+ * diff: the findings new in HEAD, fixed since BASE and moved, by identity
+ * key.  Also the helpers gate and baseline share (cmd_diff_*).
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../report/diff.h"
+
+static const char usage_text[] =
+	"usage: escdb diff [--format F] [--kinds LIST] [-o FILE] BASE [HEAD]\n"
+	"\n"
+	"Compares run BASE with run HEAD (default latest) by finding identity:\n"
+	"new findings (+), fixed ones (-) and moved ones (~, same identity at a\n"
+	"new position), grouped per package, then the counts.\n"
+	"\n"
+	"  --format F     text (default), json, jsonl, md, sarif or github\n"
+	"  --kinds LIST   comma-separated kinds to compare (default all): heap,\n"
+	"                 moved, leak, leak-result, leak-content, noescape,\n"
+	"                 capture, note\n"
+	"  -o FILE        write to FILE instead of standard output\n";
+
+#define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
+	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB)
+
+int
+cmd_diff_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv)
+{
+	if (c == ':')
+		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
+	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
+		msg_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		msg_error("%s: unknown option '%.*s'", cmd,
+		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+int
+cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask)
+{
+	char bad[64];
+
+	if (diff_parse_kinds(list, mask, bad, sizeof(bad)) == 0)
+		return EXIT_OK;
+	msg_error("%s: unknown kind '%s' (use heap, moved, leak, leak-result, "
+	    "leak-content, noescape, capture, note or all)", cmd, bad);
+	return EXIT_USAGE;
+}
+
+int
+cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
+    struct run_info *b, struct run_info *h)
+{
+	int64_t bid, hid;
+	int rc;
+
+	if ((rc = cmd_select(st, bsel, &bid)) != EXIT_OK ||
+	    (rc = cmd_select(st, hsel, &hid)) != EXIT_OK)
+		return rc;
+	if (store_run_get(st, bid, b) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		return EXIT_INTERNAL;
+	}
+	if (store_run_get(st, hid, h) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		run_info_release(b);
+		return EXIT_INTERNAL;
+	}
+	if (b->go_version[0] && h->go_version[0] && strcmp(b->go_version, h->go_version) != 0)
+		msg_warn("runs %lld and %lld were built with %s and %s; the compiler, "
+		    "not the code, may explain differences", (long long)b->id,
+		    (long long)h->id, b->go_version, h->go_version);
+	if (b->goos[0] && h->goos[0] && b->goarch[0] && h->goarch[0] &&
+	    (strcmp(b->goos, h->goos) != 0 || strcmp(b->goarch, h->goarch) != 0))
+		msg_warn("runs %lld and %lld were built for %s/%s and %s/%s; the "
+		    "compiler, not the code, may explain differences", (long long)b->id,
+		    (long long)h->id, b->goos, b->goarch, h->goos, h->goarch);
+	return EXIT_OK;
+}
+
+int
+cmd_diff_render(struct store *st, const struct diff *d, const struct diff_render_opts *o,
+    int f, FILE *fp)
+{
+	switch (f) {
+	case FMT_JSON:
+		return diff_render_json(st, d, o, fp, 0);
+	case FMT_JSONL:
+		return diff_render_json(st, d, o, fp, 1);
+	case FMT_MD:
+		return diff_render_md(st, d, o, fp);
+	case FMT_SARIF:
+		return diff_render_sarif(st, d, o, fp);
+	case FMT_GITHUB:
+		return diff_render_github(st, d, o, fp);
+	default:
+		return diff_render_text(st, d, o, fp);
+	}
+}
+
+int
+cmd_diff(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *outpath = NULL, *bsel, *hsel = NULL;
+	unsigned mask = (1u << ESC_KIND_N) - 1;
+	struct store *st = NULL;
+	struct run_info b, h;
+	struct diff d;
+	struct diff_render_opts ro;
+	FILE *fp;
+	int c, f = FMT_TEXT, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((f = cmd_parse_format("diff", optarg, DIFF_FORMATS)) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'k':
+			if ((rc = cmd_diff_kinds("diff", optarg, &mask)) != EXIT_OK)
+				return rc;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return cmd_diff_bad_option("diff", usage_text, c, optind, argv);
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		msg_error(optind >= argc ? "diff: missing BASE" : "diff: too many arguments");
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	bsel = argv[optind];
+	if (argc - optind == 2)
+		hsel = argv[optind + 1];
+	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+		return rc;
+	if ((rc = cmd_diff_runs(st, bsel, hsel, &b, &h)) != EXIT_OK) {
+		store_close(st);
+		return rc;
+	}
+	if (diff_compute(st, b.id, h.id, mask, &d) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if ((fp = cmd_output(outpath)) == NULL) {
+		rc = EXIT_USAGE;
+		goto outd;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.base_commit = b.commit;
+	ro.head_commit = h.commit;
+	ro.title = "diff";
+	ro.color = f == FMT_TEXT && cmd_want_color(fp);
+	ro.show_moved = 1;
+	if (cmd_diff_render(st, &d, &ro, f, fp) != 0 && !ferror(fp)) {
+		msg_error("%s", store_errmsg(st));
+		cmd_output_close(fp, outpath);
+		rc = EXIT_INTERNAL;
+		goto outd;
+	}
+	rc = cmd_output_close(fp, outpath);
+outd:
+	diff_release(&d);
+out:
+	run_info_release(&b);
+	run_info_release(&h);
+	store_close(st);
+	return rc;
+}

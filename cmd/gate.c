@@ -1,0 +1,236 @@
+/*
+ * gate: like diff over the gated kinds, and exits 1 when HEAD has more new
+ * findings than --max-new that the baseline does not accept.  Appends the
+ * Markdown report to $GITHUB_STEP_SUMMARY when that is set.
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../report/diff.h"
+
+static const char usage_text[] =
+	"usage: escdb gate --base SEL [--head SEL] [--kinds LIST] [--max-new N]\n"
+	"                  [--baseline FILE] [--format F] [-o FILE]\n"
+	"\n"
+	"Compares run SEL (--base) with --head (default latest) over the gated\n"
+	"kinds and exits 1 when HEAD has more than N new findings that the\n"
+	"baseline does not accept, else 0.  Lists each new and fixed finding.\n"
+	"\n"
+	"  --base SEL       the run to compare with (required)\n"
+	"  --head SEL       the run under test (default latest)\n"
+	"  --kinds LIST     the gated kinds (default heap,moved; also leak,\n"
+	"                   leak-result, leak-content, noescape, capture, note, all)\n"
+	"  --max-new N      tolerate up to N new findings (default 0)\n"
+	"  --baseline FILE  accept the findings listed in FILE (escdb baseline)\n"
+	"  --format F       text (default), json, jsonl, md, sarif or github\n"
+	"  -o FILE          write to FILE instead of standard output\n"
+	"\n"
+	"With $GITHUB_STEP_SUMMARY set, the Markdown report is appended to it.\n";
+
+#define GATE_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
+	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB)
+#define GATE_DEFAULT_KINDS (1u << ESC_HEAP | 1u << ESC_MOVED)
+
+static char *
+read_file(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	struct sbuf sb = SBUF_INIT;
+	char buf[8192];
+	size_t k;
+
+	if (fp == NULL)
+		return NULL;
+	while ((k = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sbuf_add(&sb, buf, k);
+	if (ferror(fp)) {
+		fclose(fp);
+		sbuf_release(&sb);
+		return NULL;
+	}
+	fclose(fp);
+	*n = sb.len;
+	return sbuf_detach(&sb);
+}
+
+static int
+load_baseline(const char *path, struct baseline *bl)
+{
+	char err[256];
+	size_t n = 0;
+	char *text = read_file(path, &n);
+
+	if (text == NULL) {
+		msg_error("gate: cannot read %s: %s", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (baseline_parse(text, bl, err, sizeof(err)) != 0) {
+		msg_error("gate: %s: %s", path, err);
+		free(text);
+		return EXIT_USAGE;
+	}
+	free(text);
+	return EXIT_OK;
+}
+
+static void
+kinds_text(unsigned mask, struct sbuf *out)
+{
+	int k;
+
+	for (k = 0; k < ESC_KIND_N; k++)
+		if (mask & (1u << k)) {
+			if (out->len)
+				sbuf_addc(out, ',');
+			sbuf_adds(out, esc_kind_name((enum esc_kind)k));
+		}
+}
+
+int
+cmd_gate(struct cmdctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ "head", required_argument, NULL, 'H' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "max-new", required_argument, NULL, 'm' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *outpath = NULL, *bsel = NULL, *hsel = NULL, *blpath = NULL, *summ;
+	unsigned mask = GATE_DEFAULT_KINDS;
+	unsigned long long maxnew = 0;
+	struct store *st = NULL;
+	struct run_info b, h;
+	struct baseline bl = { NULL, 0 };
+	struct diff d;
+	struct diff_render_opts ro;
+	struct sbuf kt = SBUF_INIT;
+	FILE *fp;
+	char *end;
+	int c, f = FMT_TEXT, rc, failed;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			bsel = optarg;
+			break;
+		case 'H':
+			hsel = optarg;
+			break;
+		case 'k':
+			if ((rc = cmd_diff_kinds("gate", optarg, &mask)) != EXIT_OK)
+				return rc;
+			break;
+		case 'm':
+			errno = 0;
+			maxnew = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || optarg[0] == '-') {
+				msg_error("gate: --max-new wants a count, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'B':
+			blpath = optarg;
+			break;
+		case 'f':
+			if ((f = cmd_parse_format("gate", optarg, GATE_FORMATS)) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return cmd_diff_bad_option("gate", usage_text, c, optind, argv);
+		}
+	}
+	if (optind < argc) {
+		msg_error("gate: unexpected argument '%s' (runs are --base SEL and --head SEL)",
+		    argv[optind]);
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (bsel == NULL) {
+		msg_error("gate: --base SEL is required");
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (blpath && (rc = load_baseline(blpath, &bl)) != EXIT_OK)
+		return rc;
+	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK) {
+		baseline_release(&bl);
+		return rc;
+	}
+	if ((rc = cmd_diff_runs(st, bsel, hsel, &b, &h)) != EXIT_OK) {
+		store_close(st);
+		baseline_release(&bl);
+		return rc;
+	}
+	if (diff_compute(st, b.id, h.id, mask, &d) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if (blpath)
+		diff_apply_baseline(&d, &bl);
+	failed = d.count[DIFF_NEW] > maxnew;
+	memset(&ro, 0, sizeof(ro));
+	ro.base_commit = b.commit;
+	ro.head_commit = h.commit;
+	ro.title = "gate";
+	ro.gate = 1;
+	ro.gated = mask;
+	ro.max_new = (size_t)maxnew;
+	if ((fp = cmd_output(outpath)) == NULL) {
+		rc = EXIT_USAGE;
+		goto outd;
+	}
+	ro.color = f == FMT_TEXT && cmd_want_color(fp);
+	if (cmd_diff_render(st, &d, &ro, f, fp) != 0 && !ferror(fp)) {
+		msg_error("%s", store_errmsg(st));
+		cmd_output_close(fp, outpath);
+		rc = EXIT_INTERNAL;
+		goto outd;
+	}
+	if ((rc = cmd_output_close(fp, outpath)) != EXIT_OK)
+		goto outd;
+	summ = getenv("GITHUB_STEP_SUMMARY");
+	if (summ && *summ) {
+		FILE *sf = fopen(summ, "a");
+		if (sf == NULL)
+			msg_warn("cannot append to $GITHUB_STEP_SUMMARY %s: %s", summ, strerror(errno));
+		else {
+			ro.color = 0;
+			diff_render_md(st, &d, &ro, sf);
+			if (fclose(sf) != 0)
+				msg_warn("write error on %s: %s", summ, strerror(errno));
+		}
+	}
+	kinds_text(mask, &kt);
+	if (failed) {
+		msg_error("gate failed: %zu new %s finding%s (allowed %llu)",
+		    d.count[DIFF_NEW], kt.buf, d.count[DIFF_NEW] == 1 ? "" : "s", maxnew);
+		rc = EXIT_FOUND;
+	}
+outd:
+	diff_release(&d);
+out:
+	sbuf_release(&kt);
+	run_info_release(&b);
+	run_info_release(&h);
+	store_close(st);
+	baseline_release(&bl);
+	return rc;
+}
