@@ -84,6 +84,21 @@ bench: deps escdb
 demo: deps escdb
 	@sh tests/demo.sh
 
+# make report: the demo history (testdata/history.sh) and its trend page.
+report: escdb
+	sh testdata/history.sh report.html
+
+# make screenshot: report.html rendered by headless Chromium into
+# docs/report.png (not part of check).
+screenshot: report
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; \
+	  else echo "make screenshot needs: sudo apt-get install chromium"; exit 1; fi; }
+	@mkdir -p docs
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	  --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+	  --user-data-dir=$$(mktemp -d) --screenshot=docs/report.png \
+	  --window-size=1200,1600 file://$$PWD/report.html
+
 install: escdb
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 escdb $(DESTDIR)$(BINDIR)/escdb

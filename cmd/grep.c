@@ -181,6 +181,8 @@ cmd_grep(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (o.reason && store_str_lookup(st, o.reason) <= 1)
+		msg_warn("grep: no stored flow step has reason '%s'", o.reason);
 	o.color = o.out == GO_TEXT && cmd_want_color(fp);
 	rc = grep_run(st, run, ri.commit, &o, fp, err, sizeof(err));
 	if (rc == GREP_EREGEX || rc == GREP_EDB) {

@@ -11,11 +11,12 @@
 #include <time.h>
 
 #include "../report/format.h"
+#include "../report/html.h"
 #include "../store/cause.h"
 
 static const char usage_text[] =
 	"usage: escdb summary [SEL] [--by package|file|func|kind|reason|cause]\n"
-	"                     [--kinds LIST] [--format text|json|csv|md] [-o FILE]\n"
+	"                     [--kinds LIST] [--format text|json|csv|md|html] [-o FILE]\n"
 	"\n"
 	"Counts the findings of run SEL (default latest) per package, file,\n"
 	"func, kind, cause (heap, moved and leak findings) or reason (findings\n"
@@ -23,7 +24,7 @@ static const char usage_text[] =
 	"\n"
 	"  --by KEY      package (default), file, func, kind, reason, cause\n"
 	"  --kinds LIST  count only these kinds (comma-separated)\n"
-	"  --format F    text (default), json, csv or md\n"
+	"  --format F    text (default), json, csv, md or html\n"
 	"  -o FILE       write to FILE instead of standard output\n";
 
 enum by { BY_PACKAGE, BY_FILE, BY_FUNC, BY_KIND, BY_REASON, BY_CAUSE };
@@ -559,7 +560,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 			break;
 		case 'f':
 			f = cmd_parse_format("summary", optarg, 1u << FMT_TEXT |
-			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD);
+			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD | 1u << FMT_HTML);
 			if (f < 0)
 				return EXIT_USAGE;
 			break;
@@ -628,7 +629,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	build_table(&sm, &t, f == FMT_TEXT || f == FMT_MD || f == FMT_JSON);
+	build_table(&sm, &t, f == FMT_TEXT || f == FMT_MD || f == FMT_JSON || f == FMT_HTML);
 	color = f == FMT_TEXT && cmd_want_color(fp);
 	switch (f) {
 	case FMT_JSON:
@@ -636,6 +637,9 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		break;
 	case FMT_CSV:
 		table_render(&t, TF_CSV, fp, 0);
+		break;
+	case FMT_HTML:
+		html_summary(fp, &ri, &t);
 		break;
 	case FMT_MD:
 		print_header(fp, &ri, 1, 0);

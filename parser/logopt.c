@@ -770,12 +770,34 @@ ends_json(const char *s)
 	return n > 5 && strcmp(s + n - 5, ".json") == 0;
 }
 
+/* Does the first line of a .json file look like logopt output? */
+static int
+looks_logopt(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char line[8192];
+	cJSON *j;
+	int yes = 0;
+
+	if (fp == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), fp) && (j = cJSON_Parse(line)) != NULL) {
+		yes = cJSON_IsObject(j) &&
+		    (cJSON_GetObjectItemCaseSensitive(j, "gc_version") != NULL ||
+		    (cJSON_GetObjectItemCaseSensitive(j, "range") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(j, "code") != NULL));
+		cJSON_Delete(j);
+	}
+	fclose(fp);
+	return yes;
+}
+
 int
 logopt_is_dir(const char *dir)
 {
 	size_t n, i, m, k;
 	char **v = list_dir(dir, &n);
-	int yes = 0, dirs = 0;
+	int yes = 0, other = 0, empty = 0;
 
 	if (v == NULL)
 		return 0;
@@ -783,20 +805,28 @@ logopt_is_dir(const char *dir)
 		char *sub = join(dir, v[i]);
 		char **w;
 		if (!is_dir(sub)) {
+			other++;
 			free(sub);
 			continue;
 		}
-		dirs++;
 		if ((w = list_dir(sub, &m)) != NULL) {
-			for (k = 0; k < m; k++)
-				if (ends_json(w[k]))
+			if (m == 0)
+				empty++;
+			for (k = 0; k < m; k++) {
+				char *path = join(sub, w[k]);
+				if (ends_json(w[k]) && looks_logopt(path))
 					yes = 1;
+				else if (!ends_json(w[k]))
+					other++;
+				free(path);
+			}
 			free_list(w, m);
 		}
 		free(sub);
 	}
 	free_list(v, n);
-	return yes || dirs > 0;
+	/* a build with no escapes at all leaves only empty folders */
+	return yes || (empty > 0 && other == 0 && empty == (int)n);
 }
 
 int

@@ -253,9 +253,10 @@ print_hit(struct grep *g, FILE *fp, const struct finding_rec *r)
 	fputs(fmt_sgr(color, FC_RESET), fp);
 	fprintf(fp, ":%d:%d: ", r->line, r->col);
 	fputs(fmt_sgr(color, kc), fp);
+	ov = pcre2_get_ovector_pointer(g->md);
 	if (color && g->o->field == GF_MESSAGE && !g->o->invert &&
 	    pcre2_match(g->re, (PCRE2_SPTR)r->message, strlen(r->message), 0, 0, g->md, NULL) >= 0 &&
-	    (ov = pcre2_get_ovector_pointer(g->md))[1] > ov[0]) {
+	    ov[1] > ov[0] && ov[1] <= strlen(r->message)) {
 		char *m = xstrdup(r->message);
 		char save = m[ov[0]];
 		m[ov[0]] = '\0';

@@ -1,0 +1,19 @@
+#!/bin/sh
+# The man page: clean under mandoc -Tlint, built from its parts, and
+# covering every command escdb lists; every command answers --help.
+. tests/lib.sh
+if command -v mandoc >/dev/null; then
+	check "man page is clean under mandoc -Tlint" mandoc -Tlint -Wwarning man/escdb.1
+else
+	notok "mandoc is not installed (make check installs it)"
+fi
+cp man/escdb.1 "$T/before.1"
+(cd man && sh assemble.sh)
+if cmp -s man/escdb.1 "$T/before.1"; then ok "man/escdb.1 is assembled from escdb.1.in and parts"; else
+	notok "man/escdb.1 is stale (run sh man/assemble.sh)"; cp "$T/before.1" man/escdb.1; fi
+for c in $("$ESCDB" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }'); do
+	grep -q "^\.Ss $c\$" man/escdb.1 && ok "man page documents $c" || notok "man page documents $c"
+	check "escdb $c --help" "$ESCDB" "$c" --help
+done
+check_exit "unknown command exits 2" 2 "$ESCDB" frobnicate
+check_exit "no command exits 2" 2 "$ESCDB"
