@@ -80,8 +80,11 @@ reencode(struct store *src, struct store_writer *w, const void *blob, size_t len
 	size_t nb, i, j, k;
 	int64_t id;
 
-#define PUT_STR(s) do { id = store_writer_intern(w, (s), strlen(s)); \
-	if (id < 0) return -1; varint_put(out, (uint64_t)id); } while (0)
+#define PUT_STR(s) do { \
+		if ((id = store_writer_intern(w, (s), strlen(s))) < 0) \
+			return -1; \
+		varint_put(out, (uint64_t)id); \
+	} while (0)
 	if (flows_decode(src, blob, len, a, &b, &nb) < 0)
 		return -1;
 	varint_put(out, 1);

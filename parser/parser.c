@@ -184,7 +184,12 @@ pstr(struct parser *p, const char *s, size_t n)
 static void
 pstr_reset(struct parser *p)
 {
-	if (p->in)
+	if (p->icap > 8192 && p->in < p->icap / 16) {
+		/* one huge package must not make every later reset slow */
+		free(p->itab);
+		p->itab = NULL;
+		p->icap = 0;
+	} else if (p->in)
 		memset(p->itab, 0, p->icap * sizeof(*p->itab));
 	p->in = 0;
 }
@@ -867,15 +872,31 @@ utf8_fix(char *s, size_t n)
 	return bad;
 }
 
+/* Bit 0: the line has a NUL byte; bit 1: a byte >= 0x80.  Eight bytes
+ * at a time: this runs on every line. */
 static int
-has_high_bytes(const char *s, size_t n)
+odd_bytes(const char *s, size_t n)
 {
-	size_t i;
+	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+	uint64_t w, acc_hi = 0, acc_nul = 0;
+	size_t i = 0;
+	int r = 0;
 
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc_hi |= w;
+		acc_nul |= (w - lo) & ~w;
+	}
+	for (; i < n; i++) {
+		acc_hi |= (unsigned char)s[i];
+		if (s[i] == '\0')
+			r |= 1;
+	}
+	if (acc_hi & hi)
+		r |= 2;
+	if (acc_nul & hi)
+		r |= 1;         /* may be a false alarm for bytes >= 0x80 */
+	return r;
 }
 
 static void
@@ -885,6 +906,7 @@ process_line(struct parser *p, const char *s, size_t n)
 	const char *file, *msg;
 	size_t flen, off, mn;
 	char *clean = NULL;
+	int odd;
 
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
@@ -892,7 +914,8 @@ process_line(struct parser *p, const char *s, size_t n)
 		p->counts[LC_BLANK]++;
 		return;
 	}
-	if (memchr(s, '\0', n) != NULL) {
+	odd = odd_bytes(s, n);
+	if ((odd & 1) && memchr(s, '\0', n) != NULL) {
 		size_t i;
 		warn(p, PW_NUL, "NUL byte in line; replaced with '?'");
 		clean = xstrndup(s, n);
@@ -901,7 +924,7 @@ process_line(struct parser *p, const char *s, size_t n)
 				clean[i] = '?';
 		s = clean;
 	}
-	if (has_high_bytes(s, n)) {
+	if (odd & 2) {
 		char *fixed = xstrndup(s, n);
 		if (utf8_fix(fixed, n) > 0) {
 			warn(p, PW_UTF8, "invalid UTF-8; bytes replaced with '?'");

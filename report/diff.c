@@ -168,8 +168,10 @@ diff_compute(struct store *st, int64_t base, int64_t head, unsigned mask, struct
 		free(b);
 		return rc;
 	}
-	qsort(b, nb, sizeof(*b), by_key);
-	qsort(h, nh, sizeof(*h), by_key);
+	if (nb)
+		qsort(b, nb, sizeof(*b), by_key);
+	if (nh)
+		qsort(h, nh, sizeof(*h), by_key);
 	/* Merge: the k-th BASE finding of a key pairs with the k-th HEAD one. */
 	while (i < nb || j < nh) {
 		if (j == nh || (i < nb && b[i].key < h[j].key))
@@ -198,7 +200,8 @@ diff_compute(struct store *st, int64_t base, int64_t head, unsigned mask, struct
 		srt[i].file = store_str(st, d->items[i].file);
 		srt[i].it = d->items[i];
 	}
-	qsort(srt, d->n, sizeof(*srt), by_pos);
+	if (d->n)
+		qsort(srt, d->n, sizeof(*srt), by_pos);
 	for (i = 0; i < d->n; i++)
 		d->items[i] = srt[i].it;
 	free(srt);
@@ -233,7 +236,8 @@ baseline_write(struct store *st, int64_t run, const char *commit, unsigned mask,
 			srt[i].file = store_str(st, v[i].file);
 			srt[i].it = v[i];
 		}
-		qsort(srt, n, sizeof(*srt), by_pos);
+		if (n)
+			qsort(srt, n, sizeof(*srt), by_pos);
 		for (i = 0; i < n; i++)
 			v[i] = srt[i].it;
 		free(srt);
@@ -356,7 +360,8 @@ diff_apply_baseline(struct diff *d, const struct baseline *b)
 /* ---- shared helpers ---- */
 
 int
-diff_item_rec(struct store *st, const struct diff_item *it, struct sbuf *blob, struct finding_rec *r)
+diff_item_rec(struct store *st, const struct diff_item *it, sqlite3_stmt **stmt,
+    struct sbuf *blob, struct finding_rec *r)
 {
 	sqlite3_stmt *s;
 	int rc = 0;
@@ -375,12 +380,15 @@ diff_item_rec(struct store *st, const struct diff_item *it, struct sbuf *blob, s
 	r->message = store_str(st, it->message);
 	r->cause = it->cause;
 	r->key = it->key;
-	if (blob == NULL)
+	if (blob == NULL || stmt == NULL)
 		return 0;
 	sbuf_reset(blob);
-	if (sqlite3_prepare_v2(store_db(st), "SELECT flows FROM finding WHERE id = ?",
-	    -1, &s, NULL) != SQLITE_OK)
+	if (*stmt == NULL && sqlite3_prepare_v2(store_db(st),
+	    "SELECT flows FROM finding WHERE id = ?", -1, stmt, NULL) != SQLITE_OK) {
+		store_fail(st, "reading flows");
 		return -1;
+	}
+	s = *stmt;
 	sqlite3_bind_int64(s, 1, it->id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(s, 0) > 0) {
@@ -389,8 +397,8 @@ diff_item_rec(struct store *st, const struct diff_item *it, struct sbuf *blob, s
 			r->flowslen = blob->len;
 		}
 	} else
-		rc = -1;
-	sqlite3_finalize(s);
+		rc = (store_fail(st, "reading flows"), -1);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -575,6 +583,7 @@ diff_render_json(struct store *st, const struct diff *d, const struct diff_rende
 	struct arena scratch = ARENA_INIT;
 	struct sbuf blob = SBUF_INIT, pos = SBUF_INIT;
 	struct finding_rec r;
+	sqlite3_stmt *fs = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -586,7 +595,7 @@ diff_render_json(struct store *st, const struct diff *d, const struct diff_rende
 
 		if (!shown(o, it))
 			continue;
-		if (diff_item_rec(st, it, &blob, &r) != 0) {
+		if (diff_item_rec(st, it, &fs, &blob, &r) != 0) {
 			rc = -1;
 			break;
 		}
@@ -601,6 +610,7 @@ diff_render_json(struct store *st, const struct diff *d, const struct diff_rende
 		arena_reset(&scratch);
 	}
 	json_stream_end(&js);
+	sqlite3_finalize(fs);
 	arena_release(&scratch);
 	sbuf_release(&blob);
 	sbuf_release(&pos);

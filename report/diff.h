@@ -95,8 +95,11 @@ int diff_render_github(struct store *st, const struct diff *d, const struct diff
 
 /* Helpers shared by the renderers. */
 /* Fills r from item; with blob not NULL the flows are read into it (r
- * points there).  Strings are valid until store_close.  Returns 0 or -1. */
-int diff_item_rec(struct store *st, const struct diff_item *it, struct sbuf *blob, struct finding_rec *r);
+ * points there) through *stmt, prepared on first use (start with NULL;
+ * caller finalizes it).  Strings are valid until store_close.  Returns 0,
+ * or -1 with the message in store_errmsg. */
+int diff_item_rec(struct store *st, const struct diff_item *it, sqlite3_stmt **stmt,
+    struct sbuf *blob, struct finding_rec *r);
 /* A two-entry cache of package directory prefixes (zero-initialised;
  * release with diff_pathcache_release). */
 struct diff_pathcache {

@@ -41,14 +41,19 @@ struct strmap {
 };
 
 struct ptr_ent {
-	const char *p;
+	const void *p;
 	int64_t id;
 };
 
+struct ptrtab {
+	struct ptr_ent *tab;
+	size_t cap, n;
+};
+
 struct ingest {
-	struct ptr_ent *ptab;           /* parser text address -> id */
-	size_t pcap, pn;
-	struct strmap stepfiles;        /* raw step file -> id, per package */
+	struct ptrtab texts;            /* parser text address -> id */
+	struct ptrtab stepfiles;        /* raw step file address -> id of its
+	                                   normalised name */
 	struct store *st;
 	struct store_writer *w;
 	struct parser *parser;
@@ -420,49 +425,77 @@ package_dir(struct ingest *in, const struct esc_package *p)
 	strmap_clear(&votes);
 }
 
-/* The parser hands each distinct text of a package as one pointer, so
- * ids are cached by address for the package's lifetime. */
+/* An address -> id table.  The parser hands each distinct text of a
+ * package as one pointer, so ids are cached by address for the
+ * package's lifetime. */
+static size_t
+ptr_slot(const struct ptrtab *t, const void *p)
+{
+	return (size_t)(((uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+}
+
+static struct ptr_ent *
+ptr_find(struct ptrtab *t, const void *p)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct ptr_ent *old = t->tab;
+		size_t oc = t->cap, j;
+		t->cap = t->cap ? t->cap * 2 : 4096;
+		t->tab = xcalloc(t->cap, sizeof(*t->tab));
+		for (j = 0; j < oc; j++)
+			if (old[j].p) {
+				i = ptr_slot(t, old[j].p);
+				while (t->tab[i].p)
+					i = (i + 1) & (t->cap - 1);
+				t->tab[i] = old[j];
+			}
+		free(old);
+	}
+	for (i = ptr_slot(t, p); t->tab[i].p; i = (i + 1) & (t->cap - 1))
+		if (t->tab[i].p == p)
+			return &t->tab[i];
+	return &t->tab[i];              /* the empty slot; caller fills it */
+}
+
+static void
+ptr_forget(struct ptrtab *t)
+{
+	if (t->cap > 8192 && t->n < t->cap / 16) {
+		free(t->tab);
+		t->tab = NULL;
+		t->cap = 0;
+	} else if (t->n)
+		memset(t->tab, 0, t->cap * sizeof(*t->tab));
+	t->n = 0;
+}
+
 static int64_t
 intern(struct ingest *in, const char *s)
 {
-	size_t i, mask;
+	struct ptr_ent *e;
 	int64_t id;
 
 	if (s == NULL || s[0] == '\0')
 		return 1;
-	if ((in->pn + 1) * 2 > in->pcap) {
-		struct ptr_ent *old = in->ptab;
-		size_t oc = in->pcap, j;
-		in->pcap = in->pcap ? in->pcap * 2 : 4096;
-		in->ptab = xcalloc(in->pcap, sizeof(*in->ptab));
-		for (j = 0; j < oc; j++)
-			if (old[j].p) {
-				i = ((uintptr_t)old[j].p >> 3) * 0x9e3779b97f4a7c15ULL >> 20 & (in->pcap - 1);
-				while (in->ptab[i].p)
-					i = (i + 1) & (in->pcap - 1);
-				in->ptab[i] = old[j];
-			}
-		free(old);
-	}
-	mask = in->pcap - 1;
-	for (i = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ULL >> 20 & mask; in->ptab[i].p; i = (i + 1) & mask)
-		if (in->ptab[i].p == s)
-			return in->ptab[i].id;
+	e = ptr_find(&in->texts, s);
+	if (e->p)
+		return e->id;
 	id = store_writer_intern(in->w, s, strlen(s));
 	if (id < 0)
 		return id;
-	in->ptab[i].p = s;
-	in->ptab[i].id = id;
-	in->pn++;
+	e->p = s;
+	e->id = id;
+	in->texts.n++;
 	return id;
 }
 
 static void
 intern_forget(struct ingest *in)
 {
-	if (in->pn)
-		memset(in->ptab, 0, in->pcap * sizeof(*in->ptab));
-	in->pn = 0;
+	ptr_forget(&in->texts);
+	ptr_forget(&in->stepfiles);
 }
 
 /* The id of a step's normalised file name, cached by the raw text's
@@ -470,21 +503,23 @@ intern_forget(struct ingest *in)
 static int64_t
 step_file(struct ingest *in, const char *raw)
 {
-	struct strmap_ent *e;
-	char key[2 * sizeof(void *) + 1];
+	struct ptr_ent *e;
+	const char *norm;
+	int64_t id;
 
 	if (raw == NULL || raw[0] == '\0')
 		return 1;
-	snprintf(key, sizeof(key), "%p", (const void *)raw);
-	e = strmap_find(&in->stepfiles, key, strlen(key), 1);
-	if (e->n == 0) {
-		const char *norm = file_cached(in, raw);
-		int64_t id = store_writer_intern(in->w, norm, strlen(norm));
-		if (id < 0)
-			return id;
-		e->n = (uint64_t)id;
-	}
-	return (int64_t)e->n;
+	e = ptr_find(&in->stepfiles, raw);
+	if (e->p)
+		return e->id;
+	norm = file_cached(in, raw);
+	id = store_writer_intern(in->w, norm, strlen(norm));
+	if (id < 0)
+		return id;
+	e->p = raw;
+	e->id = id;
+	in->stepfiles.n++;
+	return id;
 }
 
 static int
@@ -575,7 +610,6 @@ store_package(void *ctx, const struct esc_package *p)
 	if (in->rc)
 		return 1;
 	strmap_clear(&in->files);
-	strmap_clear(&in->stepfiles);
 	package_dir(in, p);
 	if (pkg[0] == '\0' && in->o.package)
 		pkg = in->o.package;
@@ -785,9 +819,9 @@ ingest_free(struct ingest *in)
 	}
 	strmap_clear(&in->ordinals);
 	strmap_clear(&in->files);
-	strmap_clear(&in->stepfiles);
 	strmap_clear(&in->expected);
-	free(in->ptab);
+	free(in->texts.tab);
+	free(in->stepfiles.tab);
 	sbuf_release(&in->blob);
 	sbuf_release(&in->tmp);
 	free(in->cwd);

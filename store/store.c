@@ -64,7 +64,7 @@ static const char *const schema_v1 =
 	"  subject INTEGER NOT NULL, detail INTEGER NOT NULL,\n"
 	"  message INTEGER NOT NULL, cause INTEGER NOT NULL,\n"
 	"  key INTEGER NOT NULL, flows BLOB);\n"
-	"CREATE INDEX finding_run ON finding(run, pkg, file, line, col);\n"
+	"CREATE INDEX finding_run ON finding(run, kind);\n"
 	"CREATE TABLE line_class(run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
 	"  class TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(run, class)) WITHOUT ROWID;\n"
 	"CREATE TABLE kept_line(run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"

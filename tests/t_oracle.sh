@@ -48,11 +48,23 @@ echo "# $nfiles files checked, $(grep -c '^skip ' "$T/skip") skipped, go $(go en
 (cd "$mod" && go build -gcflags='-m -l' ./...) >"$T/raw.log" 2>&1
 check_eq "oracle: go build -gcflags='-m -l' succeeds" "$?" 0
 
-check_exit "oracle: escdb run" 0 "$ESCDB" --db "$T/db" run -C "$mod" \
-    --commit oracle --date 2024-01-01
-sed -n 's/^/#   /p' "$T/.err" | grep -v 'cannot resolve commit' | head -5
-check_exit "oracle: escdb export" 0 "$ESCDB" --db "$T/db" export --format jsonl
-cp "$T/.out" "$T/export.jsonl"
+# Without a stored run there is nothing to compare: one failure, not one
+# per file.
+"$ESCDB" --db "$T/db" run -C "$mod" --commit oracle --date 2024-01-01 \
+    >"$T/run.out" 2>"$T/run.err"
+st=$?
+sed 's/^/#   /' "$T/run.err" | grep -v 'cannot resolve commit' | head -5
+if [ "$st" != 0 ]; then
+	notok "oracle: escdb run (exit $st); $nfiles files not checked"
+	exit 0
+fi
+ok "oracle: escdb run"
+if ! "$ESCDB" --db "$T/db" export --format jsonl >"$T/export.jsonl" 2>"$T/export.err"; then
+	notok "oracle: escdb export; $nfiles files not checked"
+	sed 's/^/#   /' "$T/export.err" | head -5
+	exit 0
+fi
+ok "oracle: escdb export"
 
 # Not a mismatch, but worth seeing: lines escdb kept as unrecognised.
 sq "$T/db" "SELECT class || ': ' || text FROM kept_line" 2>/dev/null |
