@@ -25,7 +25,7 @@ OBJ = $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(CMD_SRC))
 ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps check unit test bench demo asan install uninstall clean lint report screenshot fuzz
+.PHONY: all deps check unit test bench demo asan install uninstall clean lint report screenshot fuzz fuzz-build
 
 all: deps escdb
 
@@ -98,6 +98,25 @@ screenshot: report
 	  --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
 	  --user-data-dir=$$(mktemp -d) --screenshot=docs/report.png \
 	  --window-size=1200,1600 file://$$PWD/report.html
+
+# make fuzz: libFuzzer targets tests/fuzz/fuzz_NAME.c (clang), each run for
+# FUZZ_SECONDS on a seed corpus built from testdata into build/fuzz/.
+# make check runs them briefly through tests/t_fuzz.sh.
+FUZZ_SECONDS ?= 300
+FUZZ_CC ?= clang
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB = lib/util.c $(wildcard parser/*.c)
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASEFLAGS) $(PC_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: escdb
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

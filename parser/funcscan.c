@@ -77,16 +77,18 @@ struct lexer {
 	size_t nt, capt;
 };
 
-static const struct { const char *w; uint8_t k; } keywords[] = {
-	{ "break", K_BREAK }, { "case", K_CASE }, { "chan", K_CHAN },
-	{ "const", K_CONST }, { "continue", K_CONTINUE },
-	{ "default", K_DEFAULT }, { "defer", K_DEFER }, { "else", K_ELSE },
-	{ "fallthrough", K_FALLTHROUGH }, { "for", K_FOR }, { "func", K_FUNC },
-	{ "go", K_GO }, { "goto", K_GOTO }, { "if", K_IF },
-	{ "import", K_IMPORT }, { "interface", K_INTERFACE }, { "map", K_MAP },
-	{ "package", K_PACKAGE }, { "range", K_RANGE }, { "return", K_RETURN },
-	{ "select", K_SELECT }, { "struct", K_STRUCT }, { "switch", K_SWITCH },
-	{ "type", K_TYPE }, { "var", K_VAR },
+static const struct { const char *w; uint8_t len, k; } keywords[] = {
+	{ "break", 5, K_BREAK }, { "case", 4, K_CASE }, { "chan", 4, K_CHAN },
+	{ "const", 5, K_CONST }, { "continue", 8, K_CONTINUE },
+	{ "default", 7, K_DEFAULT }, { "defer", 5, K_DEFER },
+	{ "else", 4, K_ELSE }, { "fallthrough", 11, K_FALLTHROUGH },
+	{ "for", 3, K_FOR }, { "func", 4, K_FUNC }, { "go", 2, K_GO },
+	{ "goto", 4, K_GOTO }, { "if", 2, K_IF }, { "import", 6, K_IMPORT },
+	{ "interface", 9, K_INTERFACE }, { "map", 3, K_MAP },
+	{ "package", 7, K_PACKAGE }, { "range", 5, K_RANGE },
+	{ "return", 6, K_RETURN }, { "select", 6, K_SELECT },
+	{ "struct", 6, K_STRUCT }, { "switch", 6, K_SWITCH },
+	{ "type", 4, K_TYPE }, { "var", 3, K_VAR },
 };
 
 static uint8_t keyword(const unsigned char *w, size_t n)
@@ -96,16 +98,21 @@ static uint8_t keyword(const unsigned char *w, size_t n)
 	if (n < 2 || n > 11 || w[0] < 'b' || w[0] > 'v')
 		return T_IDENT;
 	for (i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-		if (keywords[i].w[0] == w[0] && strlen(keywords[i].w) == n &&
+		if (keywords[i].len == n && keywords[i].w[0] == (char)w[0] &&
 		    memcmp(keywords[i].w, w, n) == 0)
 			return keywords[i].k;
 	return T_IDENT;
 }
 
+/* Letters, '_' and every byte of a multi-byte UTF-8 character. */
+static int is_ident_start(unsigned c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26 || c == '_' || c >= 0x80;
+}
+
 static int is_ident_byte(unsigned c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+	return is_ident_start(c) || (unsigned)(c - '0') < 10;
 }
 
 static void emit(struct lexer *L, size_t start, uint8_t kind)
@@ -178,6 +185,8 @@ static void lex(struct lexer *L)
 	L->nl = 0;
 	L->p = 0;
 	L->linestart = 0;
+	L->capt = n / 6 + 64;
+	L->t = xreallocarray(NULL, L->capt, sizeof *L->t);
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
 		L->p = 3;               /* BOM: skipped, but columns count it */
 	while (L->p < n) {
@@ -218,7 +227,7 @@ static void lex(struct lexer *L)
 			L->p = p > n ? n : p;
 			continue;
 		}
-		if (is_ident_byte(c) && !(c >= '0' && c <= '9')) {
+		if (is_ident_start(c)) {
 			size_t p = start + 1;
 			while (p < n && is_ident_byte(s[p]))
 				p++;
@@ -661,7 +670,7 @@ static void prepass(struct scan *S)
 		    (tok_is(S, i + 1, "bool") && !semi_before(S, i + 1)) ||
 		    (nk == T_COMMA && i > 0 && S->t[i - 1].kind == K_FOR)))
 			continue;
-		if ((slot = const_slot(S, i)) >= 0)
+		if ((slot = const_slot(S, i)) >= 0 && S->cname[slot] != i)
 			S->cval[slot] = 0;
 	}
 }
@@ -1504,7 +1513,7 @@ size_t funcname_normalize(const char *in, char *out, size_t outsz)
 	} else if (b[0] == '(') {
 		const char *close = memchr(b, ')', n);
 		const char *tb = b + 1, *te = close ? close : b + n, *p;
-		while (tb < te && *tb == '*')
+		while (tb < te && (*tb == '*' || *tb == '('))
 			tb++;
 		for (p = te; p > tb; p--)       /* a type name has no '.': qualifier */
 			if (p[-1] == '.' || p[-1] == '/')

@@ -152,11 +152,12 @@ get_pos(const cJSON *range, const char *file, struct esc_pos *pos)
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(start, "line");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(start, "character");
 
-	if (!cJSON_IsNumber(l))
+	if (!cJSON_IsNumber(l) || !(l->valuedouble >= 0 && l->valuedouble <= 1e9))
 		return -1;
 	pos->file = file;
 	pos->line = (int)l->valuedouble;
-	pos->col = cJSON_IsNumber(c) ? (int)c->valuedouble : 0;
+	pos->col = cJSON_IsNumber(c) && c->valuedouble >= 0 && c->valuedouble <= 1e9 ?
+	    (int)c->valuedouble : 0;
 	return 0;
 }
 
@@ -784,6 +785,8 @@ looks_logopt(const char *path)
 	if (fgets(line, sizeof(line), fp) && (j = cJSON_Parse(line)) != NULL) {
 		yes = cJSON_IsObject(j) &&
 		    (cJSON_GetObjectItemCaseSensitive(j, "gc_version") != NULL ||
+		    (cJSON_GetObjectItemCaseSensitive(j, "version") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(j, "package") != NULL) ||
 		    (cJSON_GetObjectItemCaseSensitive(j, "range") != NULL &&
 		    cJSON_GetObjectItemCaseSensitive(j, "code") != NULL));
 		cJSON_Delete(j);

@@ -83,7 +83,7 @@ static const char *const pat_src[P_N] = {
 	[P_FLOW] = "^  +flow: (.*?) (?:=|\xe2\x86\x90) (.*):$",
 	[P_FROM] = "^    +from (.*) \\(([^()]*)\\) at (.+)$",
 	[P_INLINE] = "^(?:can inline |cannot inline |inlining call to |inline call to |not inlining |skipping inlining)",
-	[P_DEVIRT] = "^(?:PGO )?devirtualiz",
+	[P_DEVIRT] = "^(?:PGO |partially )*devirtualiz",
 	[P_BOUNDS] = "bounds check|^Found Is(?:Slice)?InBounds",
 	[P_OTHER_OPT] = "^(?:stack frame too large|hot-|converting |inlining |write barrier|generated nil check|removed nil check|nil check|Proved |Disproved |Induction variable|.*\\bloop\\b.*rotated)",
 	[P_ERROR] = "^(?:syntax error|undefined: |cannot |invalid |missing |too many |not enough |assignment mismatch|declared and not used|\".*\" imported and not used|imported and not used|no new variables|unexpected |expected |duplicate |non-|.* redeclared|.* is not used|.* (?:is not|does not) (?:a |implement|have|exist)|.*: (?:undefined|missing))",
@@ -535,6 +535,29 @@ attach(struct parser *p, struct esc_finding *f, struct esc_block *b)
 		f->func = b->func;
 }
 
+/* A heap or moved verdict at b's position, preferring one with no block
+ * yet; poshead/posnext chain the verdicts by position alone. */
+static struct esc_finding *
+same_position_verdict(struct parser *p, const struct esc_block *b,
+    const size_t *poshead, const size_t *posnext, size_t mask)
+{
+	size_t i;
+	struct esc_finding *any = NULL;
+
+	for (i = poshead[site_hash(&b->pos, "") & mask]; i != (size_t)-1; i = posnext[i]) {
+		struct esc_finding *f = &p->fv[i];
+		if ((f->kind != ESC_HEAP && f->kind != ESC_MOVED) ||
+		    f->pos.line != b->pos.line || f->pos.col != b->pos.col ||
+		    strcmp(f->pos.file, b->pos.file) != 0)
+			continue;
+		if (f->nblocks == 0)
+			return f;
+		if (any == NULL)
+			any = f;
+	}
+	return strncmp(b->subject, "append(", 7) == 0 ? any : NULL;
+}
+
 /* Attaches every block to the verdict with the same position and subject:
  * the exact destination first, any leak verdict of the site second.
  * Where a site repeats (generic instantiations), blocks go to the first
@@ -543,15 +566,17 @@ static void
 match_blocks(struct parser *p)
 {
 	size_t cap = 16, i, j;
-	size_t *head, *next;
+	size_t *head, *next, *poshead, *posnext;
 	const size_t NONE = (size_t)-1;
 
 	while (cap < 2 * p->fn)
 		cap *= 2;
 	head = xmalloc(cap * sizeof(*head));
 	next = xmalloc((p->fn ? p->fn : 1) * sizeof(*next));
+	poshead = xmalloc(cap * sizeof(*poshead));
+	posnext = xmalloc((p->fn ? p->fn : 1) * sizeof(*posnext));
 	for (i = 0; i < cap; i++)
-		head[i] = NONE;
+		head[i] = poshead[i] = NONE;
 	/* insert in reverse so each chain is in input order */
 	for (i = p->fn; i-- > 0;) {
 		struct esc_finding *f = &p->fv[i];
@@ -562,6 +587,9 @@ match_blocks(struct parser *p)
 		h = site_hash(&f->pos, f->subject) & (cap - 1);
 		next[i] = head[h];
 		head[h] = i;
+		h = site_hash(&f->pos, "") & (cap - 1);
+		posnext[i] = poshead[h];
+		poshead[h] = i;
 	}
 	for (j = 0; j < p->bn; j++) {
 		struct esc_block *b = p->bv[j];
@@ -585,17 +613,13 @@ match_blocks(struct parser *p)
 			} else if (loose == NULL && block_loosely_fits(b, f))
 				loose = f;
 		}
-		/* Go 1.25+ heads an append's block with the whole call but
-		 * prints its verdict as "append escapes to heap". */
-		if (!fresh && !exact && !loose && b->dest == NULL &&
-		    strncmp(b->subject, "append(", 7) == 0) {
-			size_t h2 = site_hash(&b->pos, "append") & (cap - 1);
-			for (i = head[h2]; i != NONE; i = next[i])
-				if (same_site(&p->fv[i].pos, p->fv[i].subject, &b->pos, "append")) {
-					exact = &p->fv[i];
-					break;
-				}
-		}
+		/* Go 1.25+ heads some blocks with another spelling of the
+		 * subject than its verdict prints: "append(s, x)" against
+		 * "append", or "x" against the constant value "10".  Such a
+		 * block goes to a heap or moved verdict at the same position,
+		 * one that has no block yet. */
+		if (!fresh && !exact && !loose && b->dest == NULL)
+			exact = same_position_verdict(p, b, poshead, posnext, cap - 1);
 		if (fresh)
 			attach(p, fresh, b);
 		else if (exact)
@@ -605,6 +629,8 @@ match_blocks(struct parser *p)
 	}
 	free(head);
 	free(next);
+	free(poshead);
+	free(posnext);
 }
 
 static int

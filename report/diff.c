@@ -222,7 +222,6 @@ baseline_write(struct store *st, int64_t run, const char *commit, unsigned mask,
 {
 	struct diff_item *v = NULL;
 	size_t n = 0, i;
-	struct sbuf path = SBUF_INIT;
 	cJSON *doc, *arr;
 	int rc;
 	char key[17];
@@ -264,7 +263,6 @@ baseline_write(struct store *st, int64_t run, const char *commit, unsigned mask,
 	fmt_json_print(fp, doc, 1);
 	fputc('\n', fp);
 	cJSON_Delete(doc);
-	sbuf_release(&path);
 	free(v);
 	return STORE_OK;
 }
@@ -619,6 +617,30 @@ diff_render_json(struct store *st, const struct diff *d, const struct diff_rende
 
 /* ---- Markdown ---- */
 
+/* s as a code span in a table cell: '|' escaped (GFM unescapes it before
+ * the span), CR/LF a space, other control bytes '?', and a longer fence
+ * when s holds backticks.  Backslashes stay literal, as code spans want. */
+static void
+md_code(FILE *fp, const char *s)
+{
+	const char *p;
+	int tick = strchr(s, '`') != NULL;
+
+	fputs(tick ? "`` " : "`", fp);
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '|')
+			fputs("\\|", fp);
+		else if (c == '\r' || c == '\n')
+			fputc(' ', fp);
+		else if (c < 0x20 || c == 0x7f)
+			fputc('?', fp);
+		else
+			fputc(c, fp);
+	}
+	fputs(tick ? " ``" : "`", fp);
+}
+
 int
 diff_render_md(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
 {
@@ -643,14 +665,14 @@ diff_render_md(struct store *st, const struct diff *d, const struct diff_render_
 				continue;
 			pos_of(st, it, &pc, &path, &pos);
 			pos.buf[--pos.len] = '\0';      /* the trailing ':' */
-			fprintf(fp, "| %s | `", diff_change_name(it->change));
-			fmt_md_cell(fp, store_str(st, it->pkg));
-			fputs("` | `", fp);
-			fmt_md_cell(fp, pos.buf);
-			fprintf(fp, "` | %s | `", esc_kind_name(it->kind));
-			fmt_md_cell(fp, store_str(st, it->message));
+			fprintf(fp, "| %s | ", diff_change_name(it->change));
+			md_code(fp, store_str(st, it->pkg));
+			fputs(" | ", fp);
+			md_code(fp, pos.buf);
+			fprintf(fp, " | %s | ", esc_kind_name(it->kind));
+			md_code(fp, store_str(st, it->message));
 			finding_key_hex(it->key, key);
-			fprintf(fp, "` | `%s` |\n", key);
+			fprintf(fp, " | `%s` |\n", key);
 		}
 	}
 	sbuf_release(&path);

@@ -33,7 +33,8 @@ trend_week_label(int64_t monday, char *buf, size_t n)
 	struct tm tm;
 
 	gmtime_r(&th, &tm);
-	snprintf(buf, n, "%04d-W%02d", tm.tm_year + 1900, tm.tm_yday / 7 + 1);
+	snprintf(buf, n, "%04u-W%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+	    (unsigned)(tm.tm_yday / 7 + 1) % 100u);
 }
 
 static void
@@ -436,6 +437,8 @@ render_json(FILE *fp, const struct trend *t)
 int
 trend_render(FILE *fp, const struct trend *t, enum trend_fmt f)
 {
+	if (t->nw == 0 && f != TRF_JSON)
+		return 0;       /* no runs: nothing to tabulate */
 	switch (f) {
 	case TRF_JSON:
 		return render_json(fp, t);

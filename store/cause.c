@@ -125,15 +125,18 @@ allocates(const char *x)
 	return strchr(x, '{') != NULL || strstr(x, " + ") != NULL;
 }
 
+/* The block's own subject: Go 1.25+ prints a constant's value in the
+ * verdict ("10 escapes to heap") and the variable in the heading. */
 static int
-is_boxing(const struct esc_finding *f, const struct esc_flow *fl)
+is_boxing(const struct esc_finding *f, const struct esc_block *b, const struct esc_flow *fl)
 {
-	size_t n = strlen(f->subject);
+	const char *x = b->subject ? b->subject : f->subject;
+	size_t n = strlen(x);
 
-	if (f->kind != ESC_HEAP || allocates(f->subject))
+	if (f->kind != ESC_HEAP || allocates(x))
 		return 0;
 	return strncmp(fl->src, "&{storage for ", 14) == 0 &&
-	    strncmp(fl->src + 14, f->subject, n) == 0 && strcmp(fl->src + 14 + n, "}") == 0;
+	    strncmp(fl->src + 14, x, n) == 0 && strcmp(fl->src + 14 + n, "}") == 0;
 }
 
 /* "m[k] = v", "s[i] = v": a store into an element, not a global. */
@@ -167,7 +170,7 @@ cause_derive(const struct esc_finding *f)
 		for (j = 0; j < b->nflows; j++) {
 			const struct esc_flow *fl = &b->flows[j];
 			if (((strcmp(fl->dst, "{storage for ... argument}") == 0 &&
-			    strncmp(fl->src, "&{storage for ", 14) == 0) || (j == 0 && is_boxing(f, fl))) &&
+			    strncmp(fl->src, "&{storage for ", 14) == 0) || (j == 0 && is_boxing(f, b, fl))) &&
 			    CAUSE_IFACE < best)
 				best = CAUSE_IFACE;
 			for (k = 0; k < fl->nsteps; k++) {

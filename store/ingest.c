@@ -855,7 +855,8 @@ ingest_commit(struct ingest *in, int64_t *run_id)
 	/* packages asked for that printed nothing: stored with no findings */
 	for (i = 0; i < in->expected.cap; i++)
 		if (in->expected.t[i].k && in->expected.t[i].n == 1 &&
-		    store_writer_package(in->w, in->expected.t[i].k, "", 0) != STORE_OK) {
+		    store_writer_package(in->w, in->expected.t[i].k,
+		    in->o.pkgdir ? in->o.pkgdir(in->o.pkgdir_ctx, in->expected.t[i].k) : "", 0) != STORE_OK) {
 			ingest_abort(in);
 			return STORE_EDB;
 		}

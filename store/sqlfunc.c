@@ -35,7 +35,7 @@ regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct re *r;
 	const char *text;
-	int rc;
+	int rc, fresh = 0;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
@@ -75,27 +75,25 @@ regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			sqlite3_result_error_nomem(ctx);
 			return;
 		}
-		sqlite3_set_auxdata(ctx, 0, r, re_free);
-		/* set_auxdata may have freed r already; fetch it back */
-		if ((r = sqlite3_get_auxdata(ctx, 0)) == NULL) {
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
+		fresh = 1;
 	}
 	text = (const char *)sqlite3_value_text(argv[1]);
-	if (text == NULL) {
+	if (text == NULL)
 		sqlite3_result_error_nomem(ctx);
-		return;
+	else {
+		rc = pcre2_match(r->code, (PCRE2_SPTR)text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]),
+		    0, 0, r->md, NULL);
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(rc, msg, sizeof(msg));
+			sqlite3_result_error(ctx, (const char *)msg, -1);
+		} else
+			sqlite3_result_int(ctx, rc >= 0);
 	}
-	rc = pcre2_match(r->code, (PCRE2_SPTR)text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]),
-	    0, 0, r->md, NULL);
-	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(rc, msg, sizeof(msg));
-		sqlite3_result_error(ctx, (const char *)msg, -1);
-		return;
-	}
-	sqlite3_result_int(ctx, rc >= 0);
+	/* kept for the next row when the pattern is a constant; SQLite owns
+	 * it from here (and may free it at once) */
+	if (fresh)
+		sqlite3_set_auxdata(ctx, 0, r, re_free);
 }
 
 /* ---- escdb_flows ---- */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cause.h"
+#include "sqlfunc.h"
 
 struct strcache_ent {
 	int64_t id;
@@ -211,6 +212,11 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 600000);
+	if (store_register_functions(st->db) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot register SQL functions: %s", sqlite3_errmsg(st->db));
+		store_close(st);
+		return STORE_EDB;
+	}
 	if (!st->rdonly) {
 		/* WAL lets readers and one writer work at once */
 		if (exec(st, "PRAGMA journal_mode=WAL") != STORE_OK ||

@@ -12,7 +12,7 @@
 
 ROOT=$(pwd)
 ESCDB=${ESCDB:-$ROOT/escdb}
-LOG=${1:-/tmp/corpus/std.log}
+LOG=${1:-${BENCH_LOG:-/tmp/corpus/std.log}}
 if [ ! -r "$LOG" ]; then
 	echo "bench_grep: $LOG is missing; skipped"
 	exit 0

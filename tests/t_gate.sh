@@ -254,6 +254,25 @@ check_eq "g: github has the new and the fixed ones" \
     "$(grep -c '^::error' "$T/g.gh") $(grep -c '^::notice' "$T/g.gh")" \
     "$("$ESCDB" --db "$DB" diff step-0 step-4 --format jsonl | grep -c '"change":"new"') $("$ESCDB" --db "$DB" diff step-0 step-4 --format jsonl | grep -c '"change":"fixed"')"
 
+# Different Go versions are compared, with a warning.
+GDB=$T/gover.db
+"$ESCDB" --db "$GDB" ingest --commit 1111aaaa --go-version go1.21.13 testdata/logs/demo-go1.21.13-m2.log >/dev/null 2>&1
+"$ESCDB" --db "$GDB" ingest --commit 2222bbbb --go-version go1.26.8 testdata/logs/demo-go1.26.8-m2.log >/dev/null 2>&1
+"$ESCDB" --db "$GDB" diff 1111aaaa 2222bbbb >/dev/null 2>"$T/gover.err"
+check "diff warns about different go versions" grep -q \
+    '^escdb: warning: runs 1 and 2 were built with go1.21.13 and go1.26.8; the compiler, not the code, may explain differences$' "$T/gover.err"
+
+# GitHub escaping: data % CR LF; properties also : and ,.
+EDB=$T/esc.db
+printf '# example.com/p\n./a.go:3:6: moved to heap: y\n' >"$T/e1.log"
+printf '# example.com/p\n./we,ird%%.go:4:2: "50%%" + s escapes to heap\n' >"$T/e2.log"
+"$ESCDB" --db "$EDB" ingest --label e1 "$T/e1.log" >/dev/null 2>&1
+"$ESCDB" --db "$EDB" ingest --label e2 "$T/e2.log" >/dev/null 2>&1
+"$ESCDB" --db "$EDB" diff e1 e2 --format github >"$T/esc.gh" 2>&1
+check_eq "github escapes properties and data" "$(cat "$T/esc.gh")" \
+    "$(printf '%s\n%s' '::notice file=a.go,line=3,col=6,title=escdb moved fixed::moved to heap: y' \
+    '::error file=we%2Cird%25.go,line=4,col=2,title=escdb heap::"50%25" + s escapes to heap')"
+
 # Usage.
 check_exit "gate without --base is a usage error" 2 "$ESCDB" --db "$DB" gate
 check_exit "gate rejects unknown options" 2 "$ESCDB" --db "$DB" gate --base step-0 --bogus

@@ -326,8 +326,8 @@ for c in runs summary export; do
 	check "$c --x: message and usage on stderr" sh -c \
 	    'grep -qx "escdb: $1: unknown option '"'"'--x'"'"'" "$2" && grep -q "^usage: escdb $1" "$2"' - $c "$T/err"
 done
-status 2 "summary --format html is not offered yet (exit 2)" e summary --format html
-check "... listing the formats it has" grep -q "unknown format 'html' (use text, json, csv, md)" "$T/err"
+status 2 "summary --format sarif is not offered (exit 2)" e summary --format sarif
+check "... listing the formats it has" grep -q "unknown format 'sarif' (use text, json, csv, md, html)" "$T/err"
 status 2 "runs --format sarif exits 2" e runs --format sarif
 status 2 "export --format md exits 2" e export --format md
 status 2 "export --format needs a value" e export --format

@@ -21,6 +21,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_run.XXXXXX") || exit 0
 # Directories outside the test's own repositories are not git's business.
 GIT_CEILING_DIRECTORIES=$tmp
 export GIT_CEILING_DIRECTORIES
+# Sanitizer reports go to files (escdb's stderr is captured per check);
+# they are shown at the end.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/san"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/san"
+export ASAN_OPTIONS UBSAN_OPTIONS
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
@@ -233,4 +238,10 @@ check "run: a pattern go cannot list exits 3" eq "$rc" 3
 check "run: a pattern go cannot list shows go's error" has "$tmp/e" 'nosuchdir'
 check "run: errors add no run" eq "$(q "$db" 'SELECT count(*) FROM run')" "$nruns"
 
+if ls "$tmp"/san.* >/dev/null 2>&1; then
+	cat "$tmp"/san.* >&2
+	echo "not ok - run: no sanitizer reports"
+else
+	echo "ok - run: no sanitizer reports"
+fi
 exit 0

@@ -8,7 +8,7 @@ LOG=testdata/logs/seeds-go1.26.8-m2.log
 LOG2=testdata/logs/demo-go1.26.8-m2.log
 
 # ---- the demo history ----
-if HISTORY_DB=$T/h.db sh testdata/history.sh "$T/report.html" >"$T/hist.txt" 2>"$T/hist.err"; then
+if ESCDB=$ESCDB HISTORY_DB=$T/h.db sh testdata/history.sh "$T/report.html" >"$T/hist.txt" 2>"$T/hist.err"; then
 	ok "history: testdata/history.sh runs"
 else
 	notok "history: testdata/history.sh runs"; sed 's/^/#   /' "$T/hist.err" | head -20
