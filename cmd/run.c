@@ -8,6 +8,7 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -21,7 +22,8 @@
 #include "../store/ingest.h"
 
 static const char usage_text[] =
-	"usage: escdb run [-C DIR] [--commit REV] [--date T] [--label L] [--] [PKG...]\n"
+	"usage: escdb run [-C DIR] [--commit REV] [--date T] [--label L] [--json]\n"
+	"                 [--] [PKG...]\n"
 	"\n"
 	"Runs go build -gcflags='-m=2 -l' on PKG (default ./...) in DIR and\n"
 	"stores its escape-analysis output as one new run.  Packages that print\n"
@@ -32,7 +34,9 @@ static const char usage_text[] =
 	"  --commit REV  the run's commit (default: git rev-parse HEAD in DIR)\n"
 	"  --date T      the run's date: RFC 3339, YYYY-MM-DD[ HH:MM[:SS]] or\n"
 	"                @UNIX (default: the commit's date, else now)\n"
-	"  --label L     a label for the run, usable as a run selector\n";
+	"  --label L     a label for the run, usable as a run selector\n"
+	"  --json        build with -gcflags='-json=0,file://TMP -l' instead and\n"
+	"                store the compiler's JSON (logopt) form\n";
 
 #define GCFLAGS "-gcflags=-m=2 -l"
 
@@ -52,6 +56,8 @@ struct run {
 	int tty;                /* progress lines on stderr */
 	int shown;              /* a progress line is on the screen */
 	int use_o;              /* pass -o /dev/null to go build */
+	char *jsondir;          /* --json: the fresh logopt directory */
+	char *gcflags;          /* the -gcflags argument */
 };
 
 /* ---- progress (terminal only) ---- */
@@ -195,6 +201,7 @@ pkgdir(void *ctx, const char *path)
 	struct run *r = ctx;
 	struct pkg key, *p;
 
+	memset(&key, 0, sizeof(key));   /* issue 7: cppcheck uninitvar */
 	key.path = (char *)path;
 	p = bsearch(&key, r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
 	return p ? p->dir : NULL;
@@ -378,7 +385,7 @@ go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline
 			argv[k++] = "-a";
 		if (go_minor(r->goversion) >= 18)
 			argv[k++] = "-buildvcs=false";  /* no git status; the binary is discarded */
-		argv[k++] = GCFLAGS;
+		argv[k++] = r->gcflags;
 		if (r->use_o) {
 			argv[k++] = "-o";
 			argv[k++] = "/dev/null";
@@ -548,7 +555,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	m.goarch = r->goarch;
 	m.dir = r->absdir;
 	m.source = "run";
-	m.form = "m2";
+	m.form = r->jsondir ? "logopt" : "m2";
 	m.input = cmdline->buf;
 	memset(&o, 0, sizeof(o));
 	o.cwd = r->absdir;
@@ -570,12 +577,27 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	}
 	for (i = 0; i < r->npkgs; i++)
 		ingest_expect_package(in, r->pkgs[i].path);
-	if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
-		goto out;
-
-	/* Packages the go command did not replay from its cache are
-	 * compiled again, forced with -a; the gcflags apply only to them. */
-	nsilent = silent_packages(in, pats, npats, &silent, &silentbuf);
+	if (r->jsondir != NULL) {
+		/* The logopt directory is part of the compile flags, so a
+		 * fresh one makes the go command compile every named package
+		 * again: nothing is replayed from the cache, nothing missed. */
+		int lrc = ingest_logopt_dir(in, r->jsondir);
+		if (lrc != STORE_OK) {
+			progress_clear(r);
+			msg_error("%s", lrc == STORE_EDB ? store_errmsg(st) :
+			    "cannot read the -json=0 output of go build");
+			rc = lrc == STORE_EDB ? EXIT_INTERNAL : EXIT_USAGE;
+			goto out;
+		}
+		store_writer_set_form(in, "logopt");
+		nsilent = 0;
+	} else {
+		if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
+			goto out;
+		/* Packages the go command did not replay from its cache are
+		 * compiled again, forced with -a; the gcflags apply only to them. */
+		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf);
+	}
 	if (nsilent > 0) {
 		progress(r, "recompiling %zu package%s that printed nothing\u2026",
 		    nsilent, nsilent == 1 ? "" : "s");
@@ -627,6 +649,22 @@ out:
 	free(silentbuf);
 	store_close(st);
 	return rc;
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : 0;       /* best effort: keep going */
+}
+
+/* Removes the temporary logopt directory (never follows links). */
+static void
+remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int
@@ -682,10 +720,6 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 			return bad_option(c, argv);
 		}
 	}
-	if (json) {
-		msg_error("run: --json is not supported yet");
-		return EXIT_USAGE;
-	}
 	pats = argv + optind;
 	npats = argc - optind;
 	if (npats == 0) {
@@ -713,6 +747,20 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	resolve_commit(&r, rev, have_date);
 
+	if (json) {
+		char tmpl[4096];
+		const char *tmp = getenv("TMPDIR");
+		snprintf(tmpl, sizeof(tmpl), "%s/escdb-logopt.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(tmpl) == NULL) {
+			msg_error("cannot create a temporary directory: %s", strerror(errno));
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		r.jsondir = xstrdup(tmpl);
+		r.gcflags = xmalloc(strlen(tmpl) + 64);
+		sprintf(r.gcflags, "-gcflags=-json=0,file://%s -l", tmpl);
+	} else
+		r.gcflags = xstrdup(GCFLAGS);
 	progress(&r, "building %zu package%s\u2026", r.npkgs, r.npkgs == 1 ? "" : "s");
 	if ((rc = go_build(&r, 0, pats, (size_t)npats, &cmdline, &spool)) != EXIT_OK)
 		goto out;
@@ -721,6 +769,10 @@ out:
 	progress_clear(&r);
 	if (spool != NULL)
 		fclose(spool);
+	if (r.jsondir != NULL)
+		remove_tree(r.jsondir);
+	free(r.jsondir);
+	free(r.gcflags);
 	sbuf_release(&cmdline);
 	run_release(&r);
 	return rc;

@@ -104,15 +104,27 @@ static uint8_t keyword(const unsigned char *w, size_t n)
 	return T_IDENT;
 }
 
-/* Letters, '_' and every byte of a multi-byte UTF-8 character. */
+/* Byte classes: 1 starts an identifier (letters, '_', every byte of a
+ * multi-byte UTF-8 character), 2 digit, 0 other. */
+static const unsigned char cclass[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int is_ident_start(unsigned c)
 {
-	return (unsigned)((c | 0x20) - 'a') < 26 || c == '_' || c >= 0x80;
+	return cclass[c & 0xff] == 1;
 }
 
 static int is_ident_byte(unsigned c)
 {
-	return is_ident_start(c) || (unsigned)(c - '0') < 10;
+	return cclass[c & 0xff] != 0;
 }
 
 static void emit(struct lexer *L, size_t start, uint8_t kind)
@@ -528,6 +540,25 @@ static int unary_operand(const struct scan *S, int a, int b)
 	return i == b;
 }
 
+/* [a,b) mentions true, false or a known constant: else nothing in it can
+ * be static, and static_bool can skip its quadratic descent. */
+static int has_const_leaf(const struct scan *S, int a, int b)
+{
+	int i;
+
+	if (!cond_len_ok(a, b))
+		return 0;
+	for (i = a; i < b; i++) {
+		if (S->t[i].kind != T_IDENT)
+			continue;
+		if (tok_is(S, i, "true") || tok_is(S, i, "false"))
+			return 1;
+		if (S->ccap && const_slot(S, i) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* cmd/compile's (*pkgWriter).staticBool on the condition [a,b). */
 static int static_bool(const struct scan *S, int a, int b)
 {
@@ -569,7 +600,7 @@ static int static_bool(const struct scan *S, int a, int b)
  */
 static void prepass(struct scan *S)
 {
-	int nt = S->nt, i, sp = 0, over = 0, nconst = 0;
+	int nt = S->nt, i, sp = 0, over = 0, nconst = 0, scanned;
 	int *stack = xmalloc(MAX_FRAMES * sizeof *stack);
 
 	S->aux = xmalloc(((size_t)nt + 1) * sizeof *S->aux);
@@ -612,9 +643,11 @@ static void prepass(struct scan *S)
 	for (size_t h = 0; h < S->ccap; h++)
 		S->cname[h] = -1;
 
-	for (i = 0; i < nt; i++) {
+	/* `scanned` keeps this linear: a const keyword inside a spec already
+	 * scanned (only in broken input) is not scanned again. */
+	for (i = 0, scanned = 0; i < nt; i++) {
 		int grouped, j;
-		if (S->t[i].kind != K_CONST)
+		if (S->t[i].kind != K_CONST || i < scanned)
 			continue;
 		j = i + 1;
 		grouped = S->t[j].kind == T_LPAREN;
@@ -635,7 +668,7 @@ static void prepass(struct scan *S)
 				if (!grouped)
 					break;
 				/* skip the rest of this spec */
-				while (j < nt && !(S->t[j].kind == T_RPAREN) &&
+				while (j < nt && S->t[j].kind != T_RPAREN &&
 				    !semi_before(S, j) && S->t[j].kind != T_SEMI)
 					j++;
 				continue;
@@ -651,13 +684,14 @@ static void prepass(struct scan *S)
 					break;
 				j++;
 			}
-			if (S->ccap && (v = cval(S, e, j)) != 0)
+			if ((v = cval(S, e, j)) != 0)
 				const_put(S, name, v);
 			if (!grouped)
 				break;
 			if (S->t[j].kind == T_RPAREN || j >= nt)
 				break;
 		}
+		scanned = j;
 	}
 	/* drop names that are also declared as something else */
 	for (i = 0; i < nt; i++) {
@@ -1091,7 +1125,8 @@ static void open_brace(struct state *st, int i, int cl_now)
 	if (cl_now && !atstmt) {
 		role = R_OTHER;                 /* T{...}: keeps a pending header */
 	} else if (f->hdr == H_IF) {
-		cond = static_bool(S, f->hdr_start, i);
+		cond = has_const_leaf(S, f->hdr_start, i) ?
+		    static_bool(S, f->hdr_start, i) : 0;
 		role = R_IFTHEN;
 		dead = cond < 0;
 		f->hdr = H_NONE;

@@ -128,6 +128,9 @@ warnf(struct lopkg *p, unsigned long line, const char *fmt, const char *arg)
 
 	if (p->sink->warning == NULL)
 		return;
+	/* fmt is one of this file's literals, some without %s: the extra
+	 * argument is then ignored, which is defined behaviour (issue 7) */
+	// cppcheck-suppress wrongPrintfScanfArgNum
 	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
 	p->sink->warning(p->sink->ctx, PW_UNRECOGNISED, line, msg);
 }
@@ -484,10 +487,13 @@ build_findings(struct lopkg *p, size_t *norphans)
 		f->message = s;
 	}
 	/* leaks: one finding per site, subject and destination */
-	mind = xcalloc(p->rn + 1, sizeof(*mind));
+	/* indexed by finding: those so far plus at most one per record
+	 * (issue 7: was p->rn + 1, overflowed; found by fuzz_logopt) */
+	mind = xcalloc(p->fn + p->rn + 1, sizeof(*mind));
 	for (i = 0; i < p->rn; i++) {
 		struct esc_block *b = p->rv[i].b;
 		struct esc_finding *hit = NULL;
+		const char *dest;
 		if (!p->rv[i].leak)
 			continue;
 		if (b->pos.file[0] == '<') {
@@ -495,17 +501,29 @@ build_findings(struct lopkg *p, size_t *norphans)
 			 * their explanation but no verdict */
 			continue;
 		}
+		{
+			/* A qualified parameter ("atomic.x") belongs to another
+			 * package's generic code instantiated here: the text
+			 * form explains it but prints no verdict. */
+			const char *dot = strchr(b->subject, '.');
+			if (dot != NULL && dot != b->subject)
+				continue;
+		}
+		/* A destination "{storage for X}" is a heap-allocated object
+		 * (roots that outlive a parameter are the heap, results, and
+		 * heap objects): the text form's verdict is a heap leak. */
+		dest = b->dest[0] == '{' ? "{heap}" : b->dest;
 		for (j = nverd; j < p->fn && hit == NULL; j++) {
 			struct esc_finding *f = &p->fv[j];
 			if (f->kind == ESC_LEAK && same_pos(&f->pos, &b->pos) &&
 			    strcmp(f->subject, b->subject) == 0 &&
-			    strcmp(f->detail, b->dest) == 0)
+			    strcmp(f->detail, dest) == 0)
 				hit = f;
 		}
 		if (hit == NULL) {
 			hit = finding_add(p, &b->pos, ESC_LEAK);
 			hit->subject = b->subject;
-			hit->detail = b->dest;  /* fixed below */
+			hit->detail = dest;     /* fixed below */
 			mind[hit - p->fv] = p->rv[i].derefs;
 		} else if (p->rv[i].derefs < mind[hit - p->fv])
 			mind[hit - p->fv] = p->rv[i].derefs;
@@ -537,6 +555,43 @@ build_findings(struct lopkg *p, size_t *norphans)
 		f->message = s;
 	}
 	free(mind);
+	/* As the text form: a parameter that leaks to the heap gets that
+	 * one verdict; its result leaks are explained under it. */
+	for (i = nverd; i < p->fn; i++) {
+		struct esc_finding *f = &p->fv[i];
+		if (f->kind != ESC_LEAK_RESULT)
+			continue;
+		for (j = nverd; j < p->fn; j++) {
+			struct esc_finding *h = &p->fv[j];
+			size_t k;
+			if ((h->kind != ESC_LEAK && h->kind != ESC_LEAK_CONTENT) ||
+			    !same_pos(&h->pos, &f->pos) || strcmp(h->subject, f->subject) != 0)
+				continue;
+			for (k = 0; k < f->nblocks; k++)
+				attach(p, h, f->blocks[k]);
+			f->kind = ESC_KIND_N;   /* dropped below */
+			break;
+		}
+	}
+	for (i = j = nverd; i < p->fn; i++)
+		if (p->fv[i].kind != ESC_KIND_N)
+			p->fv[j++] = p->fv[i];
+	p->fn = j;
+	/* explanation-only leak blocks join a leak verdict of their site */
+	for (i = 0; i < p->rn; i++) {
+		struct esc_block *b = p->rv[i].b;
+		if (!p->rv[i].leak || b->attached)
+			continue;
+		for (j = nverd; j < p->fn; j++) {
+			struct esc_finding *f = &p->fv[j];
+			if ((f->kind == ESC_LEAK || f->kind == ESC_LEAK_CONTENT ||
+			    f->kind == ESC_LEAK_RESULT) && same_pos(&f->pos, &b->pos) &&
+			    strcmp(f->subject, b->subject) == 0) {
+				attach(p, f, b);
+				break;
+			}
+		}
+	}
 	*norphans = 0;
 	for (i = 0; i < p->bn; i++)
 		if (!p->bv[i]->attached)

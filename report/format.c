@@ -253,6 +253,8 @@ json_compact(FILE *fp, const cJSON *v)
 
 	if (s == NULL)
 		xalloc_die();
+	/* xalloc_die() does not return; cppcheck cannot see that (issue 7) */
+	// cppcheck-suppress nullPointerRedundantCheck
 	fputs(s, fp);
 	free(s);
 }

@@ -175,7 +175,8 @@ flows_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
 	p = sqlite3_value_blob(argv[0]);
-	end = p + sqlite3_value_bytes(argv[0]);
+	/* issue 7: no arithmetic on a NULL blob pointer (undefined) */
+	end = p ? p + sqlite3_value_bytes(argv[0]) : p;
 	sbuf_addc(&out, '[');
 	if (p == NULL || p == end)
 		goto done;

@@ -219,9 +219,21 @@ check "run: a bad --date exits 2" eq "$?" 2
 "$ESCDB" run --help >"$tmp/o" 2>"$tmp/e"
 check "run: --help exits 0" eq "$?" 0
 check "run: --help prints the usage on stdout" has "$tmp/o" '^usage: escdb run \[-C DIR\]'
-"$ESCDB" --db "$db" run --json -C "$m" >/dev/null 2>"$tmp/e"
-check "run: --json exits 2" eq "$?" 2
-check "run: --json is not supported yet" has "$tmp/e" '^escdb: run: --json is not supported yet$'
+jdb=$tmp/json.db
+"$ESCDB" --db "$jdb" run --json -C "$m" --label json >/dev/null 2>"$tmp/e"
+check "run --json: exits 0" eq "$?" 0
+"$ESCDB" --db "$jdb" run -C "$m" --label text >/dev/null 2>"$tmp/e"
+check "run --json: stores the logopt form" eq "$(sqlite3 "$jdb" "SELECT form FROM run WHERE label = 'json'")" logopt
+for k in 1 2 3 4; do   # moved and the leak kinds agree with the text run
+	check "run --json: kind $k as in the text run" eq \
+	    "$(sqlite3 "$jdb" "SELECT count(*) FROM finding WHERE kind = $k AND run = (SELECT id FROM run WHERE label = 'json')")" \
+	    "$(sqlite3 "$jdb" "SELECT count(*) FROM finding WHERE kind = $k AND run = (SELECT id FROM run WHERE label = 'text')")"
+done
+"$ESCDB" --db "$jdb" run --json -C "$m" --label json2 >/dev/null 2>"$tmp/e"
+check "run --json: a second run (cache hit) is not empty" eq \
+    "$(sqlite3 "$jdb" "SELECT nfindings FROM run WHERE label = 'json2'")" \
+    "$(sqlite3 "$jdb" "SELECT nfindings FROM run WHERE label = 'json'")"
+check "run --json: no temporary directory is left" eq "$(ls "${TMPDIR:-/tmp}" | grep -c '^escdb-logopt' )" 0
 "$ESCDB" --db "$db" run -C "$tmp/nonexistent" >/dev/null 2>"$tmp/e"
 check "run: a missing directory exits 2" eq "$?" 2
 check "run: a missing directory is named" has "$tmp/e" "^escdb: .*nonexistent.*: No such file or directory\$"
