@@ -11,7 +11,6 @@
 #include "format.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
-#define ESCDB_URI "https://github.com/escdb/escdb"
 
 static const struct {
 	const char *short_desc, *help;
@@ -61,7 +60,6 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 	tool = cJSON_AddObjectToObject(run, "tool");
 	driver = cJSON_AddObjectToObject(tool, "driver");
 	fmt_json_add_str(driver, "name", "escdb");
-	fmt_json_add_str(driver, "informationUri", ESCDB_URI);
 	rules = cJSON_AddArrayToObject(driver, "rules");
 	for (k = 0; k < ESC_KIND_N; k++) {
 		cJSON *r = cJSON_CreateObject(), *t;

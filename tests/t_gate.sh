@@ -223,7 +223,7 @@ assert d["version"] == "2.1.0"
 assert "sarif" in d["$schema"]
 run = d["runs"][0]
 drv = run["tool"]["driver"]
-assert drv["name"] == "escdb" and drv["informationUri"]
+assert drv["name"] == "escdb" and "informationUri" not in drv  # no project address to point at yet
 ids = [r["id"] for r in drv["rules"]]
 for k in ("heap", "moved", "leak", "leak-result", "leak-content", "noescape", "capture", "note"):
     assert "escdb/" + k in ids, k
