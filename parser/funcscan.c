@@ -340,6 +340,9 @@ static void lex(struct lexer *L)
 	L->p = n;
 	emit(L, n, T_EOF);
 	L->t[L->nt - 1].line = L->line;
+	/* exact size: memory checkers then see any read past the sentinel */
+	L->t = xreallocarray(L->t, L->nt, sizeof *L->t);
+	L->capt = L->nt;
 	L->nt--;
 }
 
@@ -409,6 +412,22 @@ static int skip_balanced(const struct scan *S, int j)
 			return j + 1;
 	}
 	return S->nt;
+}
+
+/* Like skip_balanced, but looks no further than tok[end-1]: end when the
+ * closer is not there.  Keeps condition evaluation within its range. */
+static int skip_balanced_to(const struct scan *S, int j, int end)
+{
+	long depth = 0;
+
+	for (; j < end; j++) {
+		uint8_t k = S->t[j].kind;
+		if (is_open(k))
+			depth++;
+		else if (is_close(k) && --depth <= 0)
+			return j + 1;
+	}
+	return end;
 }
 
 /* ---------------------------------------------------- boolean constants */
@@ -502,7 +521,7 @@ static int cval(const struct scan *S, int a, int b)
 	if (S->t[a].kind == T_NOT)
 		return -cval(S, a + 1, b);
 	if (S->t[a].kind == T_LPAREN && S->t[b - 1].kind == T_RPAREN &&
-	    skip_balanced(S, a) == b)
+	    skip_balanced_to(S, a, b) == b)
 		return cval(S, a + 1, b - 1);
 	if (b - a == 1 && S->t[a].kind == T_IDENT) {
 		long slot;
@@ -529,8 +548,12 @@ static int unary_operand(const struct scan *S, int a, int b)
 		return 0;
 	while (i < b) {
 		uint8_t k = S->t[i].kind;
-		if (k == T_LPAREN || k == T_LBRACK)
-			i = skip_balanced(S, i);
+		if (k == T_LPAREN || k == T_LBRACK) {
+			int e = skip_balanced_to(S, i, b);
+			if (S->t[e - 1].kind != T_RPAREN && S->t[e - 1].kind != T_RBRACK)
+				return 0;
+			i = e;
+		}
 		else if (k == T_IDENT || k == T_NUM || k == T_STR ||
 		    k == T_RUNE || k == T_DOT)
 			i++;
@@ -664,7 +687,6 @@ static void prepass(struct scan *S)
 			if (tok_is(S, j, "bool") && !semi_before(S, j))
 				j++;
 			if (S->t[j].kind != T_ASSIGN || semi_before(S, j)) {
-				j++;
 				if (!grouped)
 					break;
 				/* skip the rest of this spec */

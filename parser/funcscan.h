@@ -23,10 +23,23 @@
  * declaration covers just its signature.  A literal's range starts just
  * after its `func` keyword: "func literal escapes" findings, which the
  * compiler reports at the keyword, belong to the enclosing function.
- * Limits: package-level literals are numbered per file (the compiler numbers
- * them per package, in file order), range-over-func bodies belong to the
- * enclosing function (the compiler's "F-range1" normalises to "F"), and
- * closures nested deeper than 64 levels belong to their 64th-level parent.
+ * Range-over-func loop bodies belong to the enclosing function (the
+ * compiler's "F-range1" normalises to "F").
+ * Limits (one file, no type information).  On GOROOT's std and cmd (207,000
+ * compiler headings) all but 0.12% agree, not counting the wrappers below,
+ * which make up the rest; the 0.12% come from the other limits:
+ *  - package-level literals are numbered in this file's source order; the
+ *    compiler numbers them per package in initialisation order;
+ *  - a condition constant only through another file's const, runtime.GOOS
+ *    or other constant expressions is not known, so literals in the dropped
+ *    branch still count;
+ *  - compiler-generated wrappers (promoted methods of embedded fields,
+ *    interface-method wrappers, cgo call wrappers) are reported at the
+ *    wrapped method's position: lookup gives the wrapped method, or "" for
+ *    an interface method;
+ *  - literals nested more than 62 deep belong to their 62nd-level
+ *    ancestor; a function whose name would exceed 1024 bytes is not
+ *    recorded (its positions belong to the enclosing function, or "").
  */
 #ifndef ESCDB_FUNCSCAN_H
 #define ESCDB_FUNCSCAN_H

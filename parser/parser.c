@@ -58,7 +58,7 @@ enum pat {
 	P_N_SELFASSIGN, P_N_UINTPTR, P_N_MARKING, P_N_MUTATES, P_N_ZEROCOPY,
 	P_N_OCONVIFACE, P_N_ALIAS,
 	P_H_LEAK, P_H_HEAP,
-	P_FLOW, P_FROM,
+	P_FLOW, P_FROM, P_OLDFROM, P_OLDPREFIX,
 	P_INLINE, P_DEVIRT, P_BOUNDS, P_OTHER_OPT, P_ERROR, P_TOOL,
 	P_N
 };
@@ -82,6 +82,8 @@ static const char *const pat_src[P_N] = {
 	[P_H_HEAP] = "^(.+) escapes to heap(?: in (.+))?:$",
 	[P_FLOW] = "^  +flow: (.*?) (?:=|\xe2\x86\x90) (.*):$",
 	[P_FROM] = "^    +from (.*) \\(([^()]*)\\) at (.+)$",
+	[P_OLDFROM] = "^\\tfrom (.*) \\(([^()]*)\\) at (.+)$",
+	[P_OLDPREFIX] = "^((?:\\(\\*?[A-Za-z_][\\w.\\[\\]]*\\)\\.)?[A-Za-z_][\\w.]*) ([^ ].*)$",
 	[P_INLINE] = "^(?:can inline |cannot inline |inlining call to |inline call to |not inlining |skipping inlining)",
 	[P_DEVIRT] = "^(?:PGO |partially )*devirtualiz",
 	[P_BOUNDS] = "bounds check|^Found Is(?:Slice)?InBounds",
@@ -111,6 +113,7 @@ struct parser {
 	unsigned long lineno;
 	unsigned long counts[LC_N];
 	int saw_m2;
+	int old113;                     /* Go 1.13 and older wording */
 	int stopped;
 	int last_error;                 /* the previous line was an error */
 	char *default_pkg;
@@ -373,6 +376,15 @@ parser_new(const struct parser_sink *sink, char *err, size_t errsz)
 }
 
 void
+parser_set_go_version(struct parser *p, const char *v)
+{
+	int major = 0, minor = 0;
+
+	if (v && sscanf(v, "go%d.%d", &major, &minor) == 2 && major == 1 && minor < 14)
+		p->old113 = 1;
+}
+
+void
 parser_set_default_package(struct parser *p, const char *name)
 {
 	free(p->default_pkg);
@@ -594,6 +606,11 @@ match_blocks(struct parser *p)
 	for (j = 0; j < p->bn; j++) {
 		struct esc_block *b = p->bv[j];
 		size_t h = site_hash(&b->pos, b->subject) & (cap - 1);
+
+		if (b->owner) {
+			attach(p, &p->fv[b->owner - 1], b);
+			continue;
+		}
 		struct esc_finding *exact = NULL, *fresh = NULL, *loose = NULL;
 
 		for (i = head[h]; i != NONE; i = next[i]) {
@@ -734,6 +751,12 @@ verdict(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 	    re_match(p, P_NOESCAPE, msg, n)) {
 		f = finding_add(p, pos, ESC_NOESCAPE, msg, n);
 		f->subject = G(P_NOESCAPE, 1);
+		/* Go 1.13 printed "F x does not escape" */
+		if (p->old113 && re_match(p, P_OLDPREFIX, f->subject, strlen(f->subject))) {
+			const char *subj = f->subject;
+			f->func = group_str(p, P_OLDPREFIX, subj, 1);
+			f->subject = group_str(p, P_OLDPREFIX, subj, 2);
+		}
 	} else if (ends_with(msg, n, ")") && re_match(p, P_CAPTURE, msg, n)) {
 		f = finding_add(p, pos, ESC_CAPTURE, msg, n);
 		f->func = G(P_CAPTURE, 1);
@@ -925,6 +948,54 @@ odd_bytes(const char *s, size_t n)
 	return r;
 }
 
+/* Go 1.13 and older: "\tfrom EXPR (REASON) at POS" lines follow their
+ * verdict at the same position; they become one flow of one block. */
+static int
+old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
+{
+	struct esc_finding *f;
+	struct esc_step *st;
+	const char *g, *file;
+	size_t gl, flen;
+
+	if (!re_match(p, P_OLDFROM, msg, n) || p->fn == 0)
+		return 0;
+	f = &p->fv[p->fn - 1];
+	if (f->pos.line != pos->line || f->pos.col != pos->col ||
+	    strcmp(f->pos.file, pos->file) != 0)
+		return 0;
+	p->old113 = 1;
+	if (p->cur == NULL || p->cur->owner != p->fn) {
+		block_open(p, pos, f->message, strlen(f->message), f->subject, NULL, NULL);
+		p->cur->owner = p->fn;
+		if (p->fln == p->flcap) {
+			p->flcap = p->flcap ? 2 * p->flcap : 32;
+			p->flv = xreallocarray(p->flv, p->flcap, sizeof(*p->flv));
+		}
+		memset(&p->flv[p->fln], 0, sizeof(p->flv[0]));
+		p->flv[p->fln].dst = "";
+		p->flv[p->fln].src = f->subject;
+		p->fln++;
+	}
+	if (p->stn == p->stcap) {
+		p->stcap = p->stcap ? 2 * p->stcap : 64;
+		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
+	}
+	st = &p->stv[p->stn];
+	memset(st, 0, sizeof(*st));
+	g = re_group(p, P_OLDFROM, msg, 1, &gl);
+	st->expr = pstr(p, g, gl);
+	g = re_group(p, P_OLDFROM, msg, 2, &gl);
+	st->reason = pstr(p, g, gl);
+	g = re_group(p, P_OLDFROM, msg, 3, &gl);
+	if (esc_pos_split(g, gl, &file, &flen, &st->pos.line, &st->pos.col) == 0)
+		st->pos.file = pstr(p, file, flen);
+	else
+		st->pos.file = pstr(p, g, gl);
+	p->stn++;
+	return 1;
+}
+
 static void
 process_line(struct parser *p, const char *s, size_t n)
 {
@@ -989,6 +1060,10 @@ process_line(struct parser *p, const char *s, size_t n)
 	mn = n - off;
 	p->pkg_has_content = 1;
 	p->last_error = 0;
+	if (mn > 0 && msg[0] == '\t' && old_step(p, &pos, msg, mn)) {
+		p->counts[LC_EXPLAIN]++;
+		goto out;
+	}
 	if (mn > 0 && msg[0] == ' ') {
 		if (explain_line(p, msg, mn)) {
 			p->counts[LC_EXPLAIN]++;

@@ -67,6 +67,7 @@ struct esc_block {
 	size_t nflows;
 	struct esc_flow *flows;
 	int attached;
+	size_t owner;           /* old format: 1 + index of its verdict, else 0 */
 };
 
 struct esc_finding {
@@ -124,6 +125,9 @@ struct parser;
 struct parser *parser_new(const struct parser_sink *sink, char *err, size_t errsz);
 /* Default package name for output with no "# pkg" header. */
 void parser_set_default_package(struct parser *p, const char *name);
+/* The Go version that printed the input, when known ("go1.13"): before
+ * 1.14, "does not escape" verdicts carry the function's name first. */
+void parser_set_go_version(struct parser *p, const char *v);
 /* Feed bytes; lines may be split anywhere.  Returns 0, or the sink's
  * non-zero stop value. */
 int parser_feed(struct parser *p, const char *buf, size_t len);

@@ -71,6 +71,7 @@ struct ingest {
 	struct sbuf blob, tmp;
 	char *pkgdir;                   /* of the package being stored */
 	char *form;                     /* set by store_writer_set_form */
+	char *go_version;               /* the run's, for old wordings */
 	char *last_raw;                 /* scanner_for's one-entry cache */
 	struct funcscan *last_fs;
 };
@@ -682,6 +683,7 @@ ingest_begin(struct store *st, const struct run_meta *m, const struct ingest_opt
 	*out = NULL;
 	in->st = st;
 	in->o = *o;
+	in->go_version = m->go_version ? xstrdup(m->go_version) : NULL;
 	if (o->cwd) {
 		char *c = path_clean(o->cwd);
 		if (c[0] != '/' && getcwd(cwdbuf, sizeof(cwdbuf))) {
@@ -726,6 +728,8 @@ input_begin(struct ingest *in, const char *name, char *err, size_t errsz)
 	in->parser = parser_new(&sink, err, errsz);
 	if (in->parser && in->o.package)
 		parser_set_default_package(in->parser, in->o.package);
+	if (in->parser && in->go_version)
+		parser_set_go_version(in->parser, in->go_version);
 	return in->parser ? 0 : -1;
 }
 
@@ -830,6 +834,7 @@ ingest_free(struct ingest *in)
 	free(in->modroot);
 	free(in->pkgdir);
 	free(in->form);
+	free(in->go_version);
 	free(in->last_raw);
 	free(in);
 }

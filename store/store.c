@@ -115,6 +115,16 @@ exec(struct store *st, const char *sql)
 	return STORE_OK;
 }
 
+/* ROLLBACK without touching st->errmsg: after SQLITE_FULL or an I/O error
+ * SQLite may already have rolled back, and the ROLLBACK's own "no
+ * transaction is active" must not hide the real error (issue 7). */
+static void
+rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static int
 migrate(struct store *st)
 {
@@ -123,9 +133,13 @@ migrate(struct store *st)
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "reading schema version");
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		ver = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
+	/* issue 7: a database that cannot be read (e.g. WAL mode in a
+	 * read-only directory) must say so, not "not an escdb database" */
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "reading schema version");
 	if (ver == STORE_SCHEMA_VERSION)
 		return STORE_OK;
 	if (ver > STORE_SCHEMA_VERSION) {
@@ -151,13 +165,13 @@ migrate(struct store *st)
 			return store_fail(st, "reading schema");
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) {
 			sqlite3_finalize(s);
-			exec(st, "ROLLBACK");
+			rollback(st);
 			snprintf(st->errmsg, sizeof(st->errmsg), "not an escdb database (it has other tables)");
 			return STORE_EUSAGE;
 		}
 		sqlite3_finalize(s);
 		if ((rc = exec(st, schema_v1)) != STORE_OK) {
-			exec(st, "ROLLBACK");
+			rollback(st);
 			return rc;
 		}
 		if (sqlite3_prepare_v2(st->db, "INSERT INTO kind(id, name) VALUES (?, ?)", -1, &s, NULL) != SQLITE_OK)
@@ -182,7 +196,7 @@ migrate(struct store *st)
 	}
 	if ((rc = exec(st, "PRAGMA user_version = 1")) != STORE_OK ||
 	    (rc = exec(st, "COMMIT")) != STORE_OK) {
-		exec(st, "ROLLBACK");
+		rollback(st);
 		return rc;
 	}
 	return STORE_OK;
@@ -789,7 +803,7 @@ dbfail:
 	store_fail(st, "starting run");
 fail:
 	writer_free(w);
-	exec(st, "ROLLBACK");
+	rollback(st);
 	return STORE_EDB;
 }
 
@@ -926,13 +940,13 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 	*id = w->run;
 	writer_free(w);
 	if ((rc = exec(st, "COMMIT")) != STORE_OK) {
-		exec(st, "ROLLBACK");
+		rollback(st);
 		return rc;
 	}
 	return STORE_OK;
 fail:
 	writer_free(w);
-	exec(st, "ROLLBACK");
+	rollback(st);
 	return rc;
 }
 
@@ -945,7 +959,7 @@ store_writer_abort(struct store_writer *w)
 		return;
 	st = w->st;
 	writer_free(w);
-	exec(st, "ROLLBACK");
+	rollback(st);
 }
 
 /* ---- flow blobs ---- */

@@ -10,7 +10,6 @@
 
 kills=${FAULT_KILLS:-56}
 per=$((kills / 4 + 1))
-case $ESCDB in */asan/*) slow=3 ;; *) slow=1 ;; esac
 
 # A mid-size log: the seeds/demo -m2 logs repeated.
 for i in 1 2 3 4 5 6; do cat testdata/logs/*-m2.log; done >"$T/mid.log"
@@ -126,3 +125,53 @@ phase prune "$db" "$T/pbase.db" "$ms_prune" 1 "$ESCDB" --db "$db" prune --keep-w
 
 [ "$bad" -eq 0 ] && ok "faults: $survived of $total SIGKILLs survived (ingest $k_ingest, run $k_run, merge $k_merge, prune $k_prune): integrity ok, committed runs intact, no partial run"
 check "faults: at least 50 commands killed mid-way ($total)" test "$total" -ge 50
+
+# --- full disk: a 2 MB tmpfs if mount is permitted, else ulimit -f 2048
+fd=$T/full
+mkdir -p "$fd"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2m tmpfs "$fd" 2>/dev/null; then
+	how=tmpfs
+	cp "$base" "$fd/x.db"
+	runsums "$fd/x.db" >"$T/before"
+	# fill the disk, then give back 128 KB: room to open, not to store
+	dd if=/dev/zero of="$fd/fill" bs=64k 2>/dev/null
+	truncate -s -128k "$fd/fill"
+	"$ESCDB" --db "$fd/x.db" ingest --label big "$T/mid.log" >"$T/out" 2>"$T/err"; st=$?
+else
+	how="ulimit -f"
+	cp "$base" "$fd/x.db"
+	runsums "$fd/x.db" >"$T/before"
+	( trap '' XFSZ; ulimit -f $(( $(wc -c <"$fd/x.db") / 512 + 256 )); exec "$ESCDB" --db "$fd/x.db" ingest --label big "$T/mid.log" ) >"$T/out" 2>"$T/err"; st=$?
+fi
+check_eq "faults: full disk ($how): exit 4" "$st" 4
+check "faults: full disk ($how): message names the problem" grep -qi 'escdb: .*\(full\|disk\|space\|too large\)' "$T/err"
+check "faults: full disk: no crash" sh -c "! grep -q 'Sanitizer\|runtime error\|Segmentation' '$T/err'"
+verify "faults: full disk ($how): earlier runs intact" "$fd/x.db" "$T/before" 0 && ok "faults: full disk ($how): integrity ok, earlier runs intact"
+[ "$how" = tmpfs ] && umount "$fd"
+
+# --- read-only database: a tmpfs remounted read-only when permitted (root
+# ignores file modes), else the file and directory made read-only and the
+# command run as nobody through setpriv
+ro=$T/ro
+mkdir -p "$ro"
+rocmd=""
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m tmpfs "$ro" 2>/dev/null; then
+	cp "$base" "$ro/x.db"
+	mount -o remount,ro "$ro" && how="read-only tmpfs"
+elif [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	cp "$base" "$ro/x.db"; chmod 444 "$ro/x.db"; chmod 555 "$ro"; chmod o+x "$T"
+	rocmd="setpriv --reuid=nobody --regid=nogroup --clear-groups"; how="mode 444, as nobody"
+else
+	cp "$base" "$ro/x.db"; chmod 444 "$ro/x.db"; chmod 555 "$ro"; how="mode 444"
+fi
+$rocmd "$ESCDB" --db "$ro/x.db" ingest --label ro "$small" >"$T/out" 2>"$T/err"; st=$?
+check "faults: read-only database ($how): ingest fails with exit 2 or 4 ($st)" test "$st" = 4 -o "$st" = 2
+check "faults: read-only database: message names the problem" grep -qi 'escdb: .*\(read-only\|readonly\|permission\|cannot open\|unable to open\)' "$T/err"
+check "faults: read-only database: no crash" sh -c "! grep -q 'Sanitizer\|runtime error\|Segmentation' '$T/err'"
+sed 's/^/# /' "$T/err" | head -3
+$rocmd "$ESCDB" --db "$ro/x.db" runs >"$T/out" 2>"$T/err"; st=$?
+check "faults: read-only database ($how): runs readable, or an error naming the problem ($st)" sh -c "[ $st = 0 ] || grep -qi '^escdb: .*\(read-only\|readonly\|unable to open\|permission\)' '$T/err'"
+sed 's/^/# /' "$T/err" | head -3
+[ "$how" = "read-only tmpfs" ] && umount "$ro"
+chmod -R u+w "$ro" 2>/dev/null
+exit 0

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Brief libFuzzer runs (FUZZ_CHECK_SECONDS each, default 12) of every
+# Brief libFuzzer runs (FUZZ_CHECK_SECONDS each, default 20, all at once) of every
 # tests/fuzz/fuzz_NAME.c target; make fuzz runs them for longer.  Run
 # once: skipped, printing nothing, under the ASan pass (the targets are
 # built with ASan+UBSan themselves).
@@ -12,5 +12,5 @@ if ! make -s fuzz-build >"$T/b" 2>&1; then
 	notok "fuzz: build"; sed 's/^/#   /' "$T/b" | head -30; exit 0
 fi
 # run.sh prints ok/not ok lines; sanitizer text stays in build/fuzz/NAME.log
-sh tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-12}" | grep -v 'runtime error\|ERROR: \(Address\|Leak\)Sanitizer'
+FUZZ_PARALLEL=1 sh tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-20}" | grep -v 'runtime error\|ERROR: \(Address\|Leak\)Sanitizer'
 exit 0

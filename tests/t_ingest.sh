@@ -101,3 +101,14 @@ check_exit "foreign database refused" 2 "$ESCDB" --db "$T/other.db" ingest "$LOG
 check_exit "runs on a missing database exits 2" 2 "$ESCDB" --db "$T/missing.db" runs
 check_exit "unknown option exits 2" 2 "$ESCDB" --db "$DB" ingest --bogus "$LOG"
 check_exit "bad date exits 2" 2 "$ESCDB" --db "$DB" ingest --date yesterday "$LOG"
+
+# Go 1.13 wording: "F x does not escape" and tab-indented from lines
+O=$T/o13.db
+check "go1.13 log is read" "$ESCDB" --db "$O" ingest --go-version go1.13.15 tests/data/go113-prefix.log
+check_eq "go1.13: function prefix split from the subject" \
+	"$(sq "$O" "SELECT group_concat(func || '|' || subject, ' ') FROM (SELECT * FROM findings WHERE kind = 'noescape' ORDER BY line)")" "Bar|p T.Get|t"
+check_eq "go1.13: tab-indented steps belong to the verdict above" \
+	"$(sq "$O" "SELECT escdb_flows(flows) FROM findings WHERE kind = 'heap'" | grep -o '"reason":"return"' | wc -l | tr -d ' ')" 2
+check "a newer log's subjects with spaces stay whole" "$ESCDB" --db "$O" ingest --go-version go1.26.8 "$LOG"
+check_eq "newer log: no subject split" "$(sq "$O" "SELECT count(*) FROM findings WHERE run = 2 AND subject = '... argument' AND kind = 'noescape'")" \
+	"$(grep -c ': \.\.\. argument does not escape$' "$LOG")"

@@ -11,7 +11,9 @@ if [ -z "$names" ]; then
 	done
 fi
 sh tests/fuzz/corpus.sh || { echo "not ok - fuzz: corpus"; exit 0; }
-for n in $names; do
+# one: runs target $1, writes its ok/not ok line to build/fuzz/$1.result
+one() {
+	n=$1
 	work=build/fuzz/work/$n crash=build/fuzz/crashes/$n
 	mkdir -p "$work" "$crash"
 	cp build/fuzz/corpus/$n/* "$work/" 2>/dev/null
@@ -29,4 +31,13 @@ for n in $names; do
 		echo "not ok - fuzz $n: ${execs:-?} execs, crashed (exit $st; see $log, inputs in $crash)"
 		grep -A25 'ERROR:\|runtime error\|deadly signal\|Timeout' "$log" | head -40 | sed 's/^/#   /'
 	fi
+}
+# FUZZ_PARALLEL=1: every target at once (make check), else one by one
+for n in $names; do
+	if [ -n "$FUZZ_PARALLEL" ]; then one "$n" >"build/fuzz/$n.result" &
+	else one "$n"; fi
 done
+wait
+if [ -n "$FUZZ_PARALLEL" ]; then
+	for n in $names; do cat "build/fuzz/$n.result"; done
+fi

@@ -541,6 +541,68 @@ static const struct fixture fixtures[] = {
 
 /* ------------------------------------------------------------------ */
 
+/* Inline sources for lexical and syntactic corners (line numbers in the
+ * comments are used by test_syntax). */
+static const char src_syntax[] =
+	    "package p\n"                                           /* 1 */
+	    "func A() {\n"                                          /* 2 */
+	    "\ts := \"}{ \\\" func() {\"\n"                         /* 3 */
+	    "\tr1, r2, r3, r4 := '}', '\\'', '\"', '{'\n"           /* 4 */
+	    "\tx := `a\n"                                           /* 5 */
+	    "} func() { ` + \"\\\\\"\n"                             /* 6 */
+	    "\t/* } func() {\n"                                     /* 7 */
+	    "\t} */ // } func() {\n"                                /* 8 */
+	    "\tf := func() {}\n"                                    /* 9 */
+	    "}\n"                                                   /* 10 */
+	    "func B[T any, U ~int | ~string](t T) func() func() int {\n" /* 11 */
+	    "\treturn func() func() int { return func() int { return 1 } }\n" /* 12 */
+	    "}\n"                                                   /* 13 */
+	    "func (m *Map[K, V]) Get(k K, f func(V) struct{ ok bool }) (v V, ok bool) {\n" /* 14 */
+	    "\tvar g func() = nil; _ = g; h := func() {}\n"         /* 15 */
+	    "\tfs := [2]func(){}; ms := map[string]func() int{\"a\": func() int { return 0 }}\n" /* 16 */
+	    "\tn := a[i] * func() int { return 2 }()\n"             /* 17 */
+	    "\ttype T struct { f func() int; g interface{ M(func()) } }\n" /* 18 */
+	    "\t_ = T{f: func() int { return 3 }}\n"                 /* 19 */
+	    "\treturn\n"                                            /* 20 */
+	    "}\n"                                                   /* 21 */
+	    "func init() { _ = func() {} }\n"                       /* 22 */
+	    "func init() { _ = func() {} }\n"                       /* 23 */
+	    "func _() { _ = func() {} }\n"                          /* 24 */
+	    "type F func() int\n"                                   /* 25 */
+	    "var V func()\n"                                        /* 26 */
+	    "func C(ch chan<- func(), c <-chan func() int) <-chan func() {\n" /* 27 */
+	    "\tch <- func() {}\n"                                   /* 28 */
+	    "\treturn nil\n"                                        /* 29 */
+	    "}\n";
+
+/* Dead code: constant conditions and terminating statements. */
+static const char src_dead[] =
+	    "package q\n"                                           /* 1 */
+	    "const debug, trace = false, true\n"                    /* 2 */
+	    "const (\n"                                             /* 3 */
+	    "\tverbose = !true\n"                                   /* 4 */
+	    "\tloud bool = false || (true && true)\n"               /* 5 */
+	    ")\n"                                                   /* 6 */
+	    "func F(c bool) {\n"                                    /* 7 */
+	    "\tif verbose { _ = func() {} }\n"                      /* 8 */
+	    "\tif loud { _ = func() {} } else { _ = func() {} }\n"  /* 9 */
+	    "\tif c && verbose { _ = func() {} }\n"                 /* 10 */
+	    "\tif x := 1; false { _ = func() {} }\n"                /* 11 */
+	    "\tfor i := 0; false; i++ { _ = func() {} }\n"          /* 12 */
+	    "\tif c { return } else { panic(1) }\n"                 /* 13 */
+	    "\t_ = func() {}\n"                                     /* 14 */
+	    "}\n"                                                   /* 15 */
+	    "func G(c bool) {\n"                                    /* 16 */
+	    "\tif c { _ = func() {} } else if true { _ = func() {} } else { _ = func() {} }\n" /* 17 */
+	    "\tswitch { case c: return; _ = func() {}; default: _ = func() {} }\n" /* 18 */
+	    "\t_ = func() {}\n"                                     /* 19 */
+	    "}\n";
+
+/* Broken input that once made the const scan step past the last token. */
+static const char src_broken[] =
+	"package z\nconst (\n\ta = true\n\tb bool\n\tc";
+
+
 static const char *norm(const char *in)
 {
 	static char buf[512];
@@ -681,37 +743,7 @@ static void test_syntax(void)
 {
 	struct funcscan *fs;
 
-	fs = scan_str(
-	    "package p\n"                                           /* 1 */
-	    "func A() {\n"                                          /* 2 */
-	    "\ts := \"}{ \\\" func() {\"\n"                         /* 3 */
-	    "\tr1, r2, r3, r4 := '}', '\\'', '\"', '{'\n"           /* 4 */
-	    "\tx := `a\n"                                           /* 5 */
-	    "} func() { ` + \"\\\\\"\n"                             /* 6 */
-	    "\t/* } func() {\n"                                     /* 7 */
-	    "\t} */ // } func() {\n"                                /* 8 */
-	    "\tf := func() {}\n"                                    /* 9 */
-	    "}\n"                                                   /* 10 */
-	    "func B[T any, U ~int | ~string](t T) func() func() int {\n" /* 11 */
-	    "\treturn func() func() int { return func() int { return 1 } }\n" /* 12 */
-	    "}\n"                                                   /* 13 */
-	    "func (m *Map[K, V]) Get(k K, f func(V) struct{ ok bool }) (v V, ok bool) {\n" /* 14 */
-	    "\tvar g func() = nil; _ = g; h := func() {}\n"         /* 15 */
-	    "\tfs := [2]func(){}; ms := map[string]func() int{\"a\": func() int { return 0 }}\n" /* 16 */
-	    "\tn := a[i] * func() int { return 2 }()\n"             /* 17 */
-	    "\ttype T struct { f func() int; g interface{ M(func()) } }\n" /* 18 */
-	    "\t_ = T{f: func() int { return 3 }}\n"                 /* 19 */
-	    "\treturn\n"                                            /* 20 */
-	    "}\n"                                                   /* 21 */
-	    "func init() { _ = func() {} }\n"                       /* 22 */
-	    "func init() { _ = func() {} }\n"                       /* 23 */
-	    "func _() { _ = func() {} }\n"                          /* 24 */
-	    "type F func() int\n"                                   /* 25 */
-	    "var V func()\n"                                        /* 26 */
-	    "func C(ch chan<- func(), c <-chan func() int) <-chan func() {\n" /* 27 */
-	    "\tch <- func() {}\n"                                   /* 28 */
-	    "\treturn nil\n"                                        /* 29 */
-	    "}\n");                                                 /* 30 */
+	fs = scan_str(src_syntax);
 	CHECK_STR(funcscan_package(fs), "p");
 	CHECK_STR(funcscan_lookup(fs, 3, 10), "A");
 	CHECK_STR(funcscan_lookup(fs, 6, 4), "A");
@@ -743,27 +775,7 @@ static void test_syntax(void)
 	funcscan_free(fs);
 
 	/* dead code: constant conditions and terminating statements */
-	fs = scan_str(
-	    "package q\n"                                           /* 1 */
-	    "const debug, trace = false, true\n"                    /* 2 */
-	    "const (\n"                                             /* 3 */
-	    "\tverbose = !true\n"                                   /* 4 */
-	    "\tloud bool = false || (true && true)\n"               /* 5 */
-	    ")\n"                                                   /* 6 */
-	    "func F(c bool) {\n"                                    /* 7 */
-	    "\tif verbose { _ = func() {} }\n"                      /* 8 */
-	    "\tif loud { _ = func() {} } else { _ = func() {} }\n"  /* 9 */
-	    "\tif c && verbose { _ = func() {} }\n"                 /* 10 */
-	    "\tif x := 1; false { _ = func() {} }\n"                /* 11 */
-	    "\tfor i := 0; false; i++ { _ = func() {} }\n"          /* 12 */
-	    "\tif c { return } else { panic(1) }\n"                 /* 13 */
-	    "\t_ = func() {}\n"                                     /* 14 */
-	    "}\n"                                                   /* 15 */
-	    "func G(c bool) {\n"                                    /* 16 */
-	    "\tif c { _ = func() {} } else if true { _ = func() {} } else { _ = func() {} }\n" /* 17 */
-	    "\tswitch { case c: return; _ = func() {}; default: _ = func() {} }\n" /* 18 */
-	    "\t_ = func() {}\n"                                     /* 19 */
-	    "}\n");                                                 /* 20 */
+	fs = scan_str(src_dead);
 	CHECK_STR(funcscan_lookup(fs, 9, 22), "F.func1");
 	CHECK_STR(funcscan_lookup(fs, 9, 44), "F");             /* dead else */
 	CHECK_STR(funcscan_lookup(fs, 14, 12), "F");            /* after if/else returning */
@@ -961,8 +973,11 @@ static void test_truncated(void)
 	size_t i, n, cut;
 	int ok = 1;
 
-	for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-		const char *src = fixtures[i].src;
+	static const char *const extra[] = { src_syntax, src_dead, src_broken };
+	size_t nfix = sizeof fixtures / sizeof fixtures[0];
+
+	for (i = 0; i < nfix + sizeof extra / sizeof extra[0]; i++) {
+		const char *src = i < nfix ? fixtures[i].src : extra[i - nfix];
 		n = strlen(src);
 		for (cut = 0; cut <= n; cut += 1 + cut / 64) {
 			/* a heap copy of exactly cut bytes, so ASan sees over-reads */
@@ -1053,7 +1068,7 @@ static void test_deep(void)
 	char want[512];
 	int i;
 
-	/* closures nested 100 deep: names follow the compiler up to 63 levels */
+	/* literals nested 100 deep: names follow the compiler 62 levels deep */
 	s = repeat("package d\nfunc F() {\n", "_ = func() {\n", 100, "", &len);
 	{
 		char *t = malloc(len + 200 + 2);
