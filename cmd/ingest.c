@@ -57,6 +57,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	int c, i, rc, nin, nlogopt = 0;
 	int64_t id;
 	char **files;
+	char *rundir = NULL;
 	static char *dash[] = { "-" };
 
 	memset(&m, 0, sizeof(m));
@@ -131,6 +132,10 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		sbuf_adds(&inputs, files[i]);
 	}
 	m.source = "ingest";
+	/* The directory the log's paths are relative to: explain reads
+	 * source lines only under it. */
+	rundir = realpath(o.cwd ? o.cwd : ".", NULL);
+	m.dir = rundir ? rundir : "";
 	m.form = "";
 	m.input = inputs.buf;
 	o.warn = warn_cb;
@@ -229,6 +234,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_OK;
 	}
 out:
+	free(rundir);
 	sbuf_release(&inputs);
 	store_close(st);
 	return rc;

@@ -335,8 +335,12 @@ diagnostic(struct lopkg *p, const cJSON *d, const char *file, unsigned long line
 		}
 	} else if (strcmp(code->valuestring, "leak") == 0) {
 		/* parameter X leaks to D with derefs=N */
-		const char *a = strstr(m, " leaks to "), *w = strstr(m, " with derefs=");
-		if (strncmp(m, "parameter ", 10) == 0 && a && w && w > a) {
+		/* issue 7 (fuzz_logopt): search after the prefix and require
+		 * w after the whole " leaks to ", else the lengths below go
+		 * negative ("parameter leaks to with derefs=0") */
+		const char *a = n >= 10 ? strstr(m + 10, " leaks to ") : NULL;
+		const char *w = strstr(m, " with derefs=");
+		if (strncmp(m, "parameter ", 10) == 0 && a && w && w >= a + 10) {
 			const char *subj = astr(p, m + 10, (size_t)(a - m - 10));
 			const char *dest = astr(p, a + 10, (size_t)(w - a - 10));
 			int derefs = atoi(w + 13);

@@ -28,7 +28,12 @@ gh_escape(FILE *fp, const char *s, int property)
 			fputs(property ? "%2C" : ",", fp);
 			break;
 		default:
-			fputc(*s, fp);
+			/* other control bytes (ESC, BEL, ...) would reach the
+			 * runner's log raw: shown as '?' like text output */
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				fputc('?', fp);
+			else
+				fputc(*s, fp);
 		}
 	}
 }

@@ -11,6 +11,6 @@ fi
 if ! make -s fuzz-build >"$T/b" 2>&1; then
 	notok "fuzz: build"; sed 's/^/#   /' "$T/b" | head -30; exit 0
 fi
-# run.sh prints ok/not ok lines; sanitizer text stays in build/fuzz/NAME.log
-FUZZ_PARALLEL=1 sh tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-20}" | grep -v 'runtime error\|ERROR: \(Address\|Leak\)Sanitizer'
+# run.sh prints ok/not ok lines; sanitizer text stays in build/fuzz/check/NAME.log
+FUZZ_OUT=build/fuzz/check FUZZ_PARALLEL=1 sh tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-20}" | grep -v 'runtime error\|ERROR: \(Address\|Leak\)Sanitizer'
 exit 0

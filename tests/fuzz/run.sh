@@ -10,6 +10,8 @@ if [ -z "$names" ]; then
 		[ -x "$b" ] && names="$names ${b#build/fuzz/fuzz_}"
 	done
 fi
+out=${FUZZ_OUT:-build/fuzz}   # where NAME.log and NAME.result go
+mkdir -p "$out"
 sh tests/fuzz/corpus.sh || { echo "not ok - fuzz: corpus"; exit 0; }
 # one: runs target $1, writes its ok/not ok line to build/fuzz/$1.result
 one() {
@@ -17,7 +19,7 @@ one() {
 	work=build/fuzz/work/$n crash=build/fuzz/crashes/$n
 	mkdir -p "$work" "$crash"
 	cp build/fuzz/corpus/$n/* "$work/" 2>/dev/null
-	log=build/fuzz/$n.log
+	log=$out/$n.log
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  build/fuzz/fuzz_$n -max_total_time="$secs" -print_final_stats=1 \
@@ -34,10 +36,10 @@ one() {
 }
 # FUZZ_PARALLEL=1: every target at once (make check), else one by one
 for n in $names; do
-	if [ -n "$FUZZ_PARALLEL" ]; then one "$n" >"build/fuzz/$n.result" &
+	if [ -n "$FUZZ_PARALLEL" ]; then one "$n" >"$out/$n.result" &
 	else one "$n"; fi
 done
 wait
 if [ -n "$FUZZ_PARALLEL" ]; then
-	for n in $names; do cat "build/fuzz/$n.result"; done
+	for n in $names; do cat "$out/$n.result"; done
 fi
