@@ -55,7 +55,7 @@ cmd_baseline(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return cmd_diff_bad_option("baseline", usage_text, c, optind, argv);
+			return cmd_bad_option("baseline", usage_text, c, optind, argv);
 		}
 	}
 	if (argc - optind > 1) {

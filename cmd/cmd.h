@@ -32,6 +32,10 @@ void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn_at(const char *file, unsigned long line, const char *text);
 /* Prints "escdb: CMD: usage: ..." help text for a command. */
 
+/* Reports a bad option getopt_long returned (c is '?' or ':'), with the
+ * command's usage on stderr; returns EXIT_USAGE. */
+int cmd_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv);
+
 /* Opens the database: flags as store_open.  Prints the error and returns
  * the exit status (EXIT_USAGE for a missing database when reading,
  * EXIT_INTERNAL otherwise) or EXIT_OK. */
@@ -72,8 +76,7 @@ int cmd_baseline(struct cmdctx *cx, int argc, char **argv);
 /* Shared by diff, gate and baseline (cmd/diff.c). */
 struct diff;
 struct diff_render_opts;
-struct run_info;
-int cmd_diff_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv);
+
 int cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask);
 int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
     struct run_info *b, struct run_info *h);

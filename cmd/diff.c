@@ -27,20 +27,6 @@ static const char usage_text[] =
 	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB)
 
 int
-cmd_diff_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("%s: unknown option '-%c'", cmd, optopt);
-	else
-		msg_error("%s: unknown option '%.*s'", cmd,
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage, stderr);
-	return EXIT_USAGE;
-}
-
-int
 cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask)
 {
 	char bad[64];
@@ -141,7 +127,7 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return cmd_diff_bad_option("diff", usage_text, c, optind, argv);
+			return cmd_bad_option("diff", usage_text, c, optind, argv);
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {

@@ -24,20 +24,6 @@ static const char usage_text[] =
 	"  --format F   text (default) or json\n"
 	"  -o FILE      write to FILE instead of standard output\n";
 
-static int
-bad_option(int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("explain: option '%s' needs a value", argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("explain: unknown option '-%c'", optopt);
-	else
-		msg_error("explain: unknown option '%.*s'",
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
 int
 cmd_explain(struct cmdctx *cx, int argc, char **argv)
 {
@@ -72,7 +58,7 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option(c, optind, argv);
+			return cmd_bad_option("explain", usage_text, c, optind, argv);
 		}
 	}
 	if (optind + 1 != argc) {

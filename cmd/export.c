@@ -30,20 +30,6 @@ static const char *const csv_header[] = {
 };
 #define NCSV (sizeof(csv_header) / sizeof(csv_header[0]))
 
-static int
-bad_option(const char *cmd, int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("%s: unknown option '-%c'", cmd, optopt);
-	else
-		msg_error("%s: unknown option '%.*s'", cmd,
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
 static void
 csv_finding(FILE *fp, struct store *st, const struct finding_rec *r,
     const char *commit, struct arena *scratch, struct sbuf *flows)
@@ -116,7 +102,7 @@ cmd_export(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option("export", c, optind, argv);
+			return cmd_bad_option("export", usage_text, c, optind, argv);
 		}
 	}
 	if (optind < argc) {

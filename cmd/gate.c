@@ -153,7 +153,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return cmd_diff_bad_option("gate", usage_text, c, optind, argv);
+			return cmd_bad_option("gate", usage_text, c, optind, argv);
 		}
 	}
 	if (optind < argc) {

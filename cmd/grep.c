@@ -38,20 +38,6 @@ static const char usage_text[] =
 	"  -o FILE             write to FILE instead of standard output\n";
 
 static int
-bad_option(int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("grep: option '%s' needs a value", argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("grep: unknown option '-%c'", optopt);
-	else
-		msg_error("grep: unknown option '%.*s'",
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
-static int
 parse_kinds(const char *s, unsigned *out)
 {
 	const char *p = s;
@@ -147,7 +133,7 @@ cmd_grep(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option(c, optind, argv);
+			return cmd_bad_option("grep", usage_text, c, optind, argv);
 		}
 	}
 	if (optind >= argc) {

@@ -82,6 +82,21 @@ msg_warn_at(const char *file, unsigned long line, const char *text)
 }
 
 int
+cmd_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv)
+{
+	const char *arg = optc > 0 ? argv[optc - 1] : "";
+
+	if (c == ':')
+		msg_error("%s: option '%s' needs a value", cmd, arg);
+	else if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
+		msg_error("%s: unknown option '-%c'", cmd, optopt);
+	else
+		msg_error("%s: unknown option '%.*s'", cmd, (int)strcspn(arg, "="), arg);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+int
 cmd_open_store(struct cmdctx *cx, int flags, struct store **out)
 {
 	char err[512];

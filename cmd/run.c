@@ -89,19 +89,6 @@ progress_clear(struct run *r)
 
 /* ---- options ---- */
 
-static int
-bad_option(int c, char **argv)
-{
-	if (c == ':')
-		msg_error("run: option '%s' needs a value", argv[optind - 1]);
-	else if (optopt && optopt < 256 && argv[optind - 1][1] != '-')
-		msg_error("run: unknown option '-%c'", optopt);
-	else
-		msg_error("run: unknown option '%s'", argv[optind - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
 /* ---- spawning ---- */
 
 /* Prints why a command could not be started; returns the exit status. */
@@ -717,7 +704,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option(c, argv);
+			return cmd_bad_option("run", usage_text, c, optind, argv);
 		}
 	}
 	pats = argv + optind;

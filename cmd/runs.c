@@ -20,20 +20,6 @@ static const char usage_text[] =
 	"  --format F   text (default), json, csv or md\n"
 	"  -o FILE      write to FILE instead of standard output\n";
 
-static int
-bad_option(const char *cmd, int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("%s: unknown option '-%c'", cmd, optopt);
-	else
-		msg_error("%s: unknown option '%.*s'", cmd,
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
 /* "YYYY-MM-DD HH:MM" (text) or RFC 3339 (iso) in UTC. */
 static void
 fmt_date(char *buf, size_t n, int64_t t, int iso)
@@ -162,7 +148,7 @@ cmd_runs(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option("runs", c, optind, argv);
+			return cmd_bad_option("runs", usage_text, c, optind, argv);
 		}
 	}
 	if (optind < argc) {

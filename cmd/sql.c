@@ -24,20 +24,6 @@ static const char usage_text[] =
 	"  --format F   text (default), csv, json or jsonl\n"
 	"  -o FILE      write to FILE instead of standard output\n";
 
-static int
-bad_option(int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("sql: option '%s' needs a value", argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("sql: unknown option '-%c'", optopt);
-	else
-		msg_error("sql: unknown option '%.*s'",
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
 /* Pragmas that take an argument and only read. */
 static const char *const read_pragmas[] = {
 	"table_info", "table_xinfo", "table_list", "index_list", "index_info",
@@ -193,7 +179,7 @@ cmd_sql(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option(c, optind, argv);
+			return cmd_bad_option("sql", usage_text, c, optind, argv);
 		}
 	}
 	if (optind + 1 != argc) {

@@ -54,20 +54,6 @@ struct summary {
 };
 
 static int
-bad_option(const char *cmd, int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("%s: option '%s' needs a value", cmd, argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("%s: unknown option '-%c'", cmd, optopt);
-	else
-		msg_error("%s: unknown option '%.*s'", cmd,
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
-static int
 parse_kinds(const char *s, unsigned *mask)
 {
 	const char *p = s;
@@ -571,7 +557,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option("summary", c, optind, argv);
+			return cmd_bad_option("summary", usage_text, c, optind, argv);
 		}
 	}
 	if (optind < argc)

@@ -29,20 +29,6 @@ static const char usage_text[] =
 	"  -o FILE       write to FILE instead of standard output\n";
 
 static int
-bad_option(int c, int optc, char **argv)
-{
-	if (c == ':')
-		msg_error("trend: option '%s' needs a value", argv[optc - 1]);
-	else if (optopt && optopt < 256 && argv[optc - 1][1] != '-')
-		msg_error("trend: unknown option '-%c'", optopt);
-	else
-		msg_error("trend: unknown option '%.*s'",
-		    (int)strcspn(argv[optc - 1], "="), argv[optc - 1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
-}
-
-static int
 parse_count(const char *opt, const char *s, int min, int *out)
 {
 	char *end;
@@ -112,7 +98,7 @@ cmd_trend(struct cmdctx *cx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return bad_option(c, optind, argv);
+			return cmd_bad_option("trend", usage_text, c, optind, argv);
 		}
 	}
 	if (optind < argc) {

@@ -817,35 +817,40 @@ heading(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 	return 0;
 }
 
+/* Appends the step that pattern i (groups: expr, reason, position) just
+ * matched in msg to the open flow. */
+static void
+step_push(struct parser *p, enum pat i, const char *msg)
+{
+	struct esc_step *st;
+	const char *g, *file;
+	size_t gl, flen;
+
+	if (p->stn == p->stcap) {
+		p->stcap = p->stcap ? 2 * p->stcap : 64;
+		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
+	}
+	st = &p->stv[p->stn];
+	memset(st, 0, sizeof(*st));
+	g = re_group(p, i, msg, 1, &gl);
+	st->expr = pstr(p, g, gl);
+	g = re_group(p, i, msg, 2, &gl);
+	st->reason = pstr(p, g, gl);
+	g = re_group(p, i, msg, 3, &gl);
+	if (esc_pos_split(g, gl, &file, &flen, &st->pos.line, &st->pos.col) == 0)
+		st->pos.file = pstr(p, file, flen);
+	else
+		st->pos.file = pstr(p, g, gl);
+	p->stn++;
+}
+
 static int
 explain_line(struct parser *p, const char *msg, size_t n)
 {
-	size_t gl;
-	const char *g;
-
 	if (starts_with(msg, n, "    ") && re_match(p, P_FROM, msg, n)) {
-		struct esc_step *st;
-		const char *file;
-		size_t flen;
-
 		if (p->cur == NULL || p->fln == 0)
 			return 0;
-		if (p->stn == p->stcap) {
-			p->stcap = p->stcap ? 2 * p->stcap : 64;
-			p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
-		}
-		st = &p->stv[p->stn];
-		memset(st, 0, sizeof(*st));
-		g = re_group(p, P_FROM, msg, 1, &gl);
-		st->expr = pstr(p, g, gl);
-		g = re_group(p, P_FROM, msg, 2, &gl);
-		st->reason = pstr(p, g, gl);
-		g = re_group(p, P_FROM, msg, 3, &gl);
-		if (esc_pos_split(g, gl, &file, &flen, &st->pos.line, &st->pos.col) == 0)
-			st->pos.file = pstr(p, file, flen);
-		else
-			st->pos.file = pstr(p, g, gl);
-		p->stn++;
+		step_push(p, P_FROM, msg);
 		return 1;
 	}
 	if (starts_with(msg, n, "  flow: ") || starts_with(msg, n, "   flow: ")) {
@@ -954,9 +959,6 @@ static int
 old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 {
 	struct esc_finding *f;
-	struct esc_step *st;
-	const char *g, *file;
-	size_t gl, flen;
 
 	if (!re_match(p, P_OLDFROM, msg, n) || p->fn == 0)
 		return 0;
@@ -977,22 +979,7 @@ old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 		p->flv[p->fln].src = f->subject;
 		p->fln++;
 	}
-	if (p->stn == p->stcap) {
-		p->stcap = p->stcap ? 2 * p->stcap : 64;
-		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
-	}
-	st = &p->stv[p->stn];
-	memset(st, 0, sizeof(*st));
-	g = re_group(p, P_OLDFROM, msg, 1, &gl);
-	st->expr = pstr(p, g, gl);
-	g = re_group(p, P_OLDFROM, msg, 2, &gl);
-	st->reason = pstr(p, g, gl);
-	g = re_group(p, P_OLDFROM, msg, 3, &gl);
-	if (esc_pos_split(g, gl, &file, &flen, &st->pos.line, &st->pos.col) == 0)
-		st->pos.file = pstr(p, file, flen);
-	else
-		st->pos.file = pstr(p, g, gl);
-	p->stn++;
+	step_push(p, P_OLDFROM, msg);
 	return 1;
 }
 
