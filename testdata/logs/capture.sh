@@ -42,4 +42,22 @@ for v in "${versions[@]}"; do
 	mkdir -p "$here/seeds-go$v-logopt"
 	cp -R "$tmp"/. "$here/seeds-go$v-logopt/"
 	rm -rf "$tmp"
+
+	# Real-world module: gorilla/mux and gorilla/handlers (which depends on
+	# felixge/httpsnoop) from the module proxy. -gcflags=PATTERN=FLAGS applies
+	# to the matching packages only (the last matching -gcflags wins per
+	# package); these three patterns are disjoint and match no standard
+	# library package, so the std library is rebuilt silently. Logs over
+	# 200 KB are stored xz-compressed.
+	# Download the modules first so "go: downloading" never lands in the log.
+	(cd "$testdata/realworld" && go mod download) >/dev/null 2>&1 || { echo "cannot download modules" >&2; exit 1; }
+	(cd "$testdata/realworld" && go build -a \
+		-gcflags='escdb.test/realworld/...=-m=2 -l' \
+		-gcflags='github.com/gorilla/...=-m=2 -l' \
+		-gcflags='github.com/felixge/...=-m=2 -l' \
+		-o /dev/null . >"$here/realworld-go$v-m2.log" 2>&1) || true
+	rm -f "$here/realworld-go$v-m2.log.xz"
+	if [ "$(wc -c <"$here/realworld-go$v-m2.log")" -gt 204800 ]; then
+		xz -9e "$here/realworld-go$v-m2.log"
+	fi
 done
