@@ -80,7 +80,6 @@ check: deps escdb build/asan/escdb $(UNIT_BIN) $(UNIT_ASAN_BIN)
 
 bench: deps escdb
 	@sh tests/bench.sh
-	@sh tests/bench_load.sh
 
 demo: deps escdb
 	@sh tests/demo.sh
