@@ -24,42 +24,6 @@ static const char usage_text[] =
 	"  --format F   jsonl (default), json or csv\n"
 	"  -o FILE      write to FILE instead of standard output\n";
 
-static const char *const csv_header[] = {
-	"run", "commit", "package", "file", "line", "col", "func", "kind",
-	"subject", "detail", "message", "cause", "key", "flows"
-};
-#define NCSV (sizeof(csv_header) / sizeof(csv_header[0]))
-
-static void
-csv_finding(FILE *fp, struct store *st, const struct finding_rec *r,
-    const char *commit, struct arena *scratch, struct sbuf *flows)
-{
-	char run[24], line[16], col[16], key[17];
-	const char *v[NCSV];
-
-	snprintf(run, sizeof(run), "%lld", (long long)r->run);
-	snprintf(line, sizeof(line), "%d", r->line);
-	snprintf(col, sizeof(col), "%d", r->col);
-	finding_key_hex(r->key, key);
-	sbuf_reset(flows);
-	finding_flows_text(st, r, scratch, flows);
-	v[0] = run;
-	v[1] = commit;
-	v[2] = r->package;
-	v[3] = r->file;
-	v[4] = line;
-	v[5] = col;
-	v[6] = r->func;
-	v[7] = esc_kind_name(r->kind);
-	v[8] = r->subject;
-	v[9] = r->detail;
-	v[10] = r->message;
-	v[11] = cause_name(r->cause);
-	v[12] = key;
-	v[13] = flows->buf ? flows->buf : "";
-	fmt_csv_row(fp, v, NCSV);
-}
-
 int
 cmd_export(struct cmdctx *cx, int argc, char **argv)
 {
@@ -130,12 +94,12 @@ cmd_export(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	}
 	if (f == FMT_CSV)
-		fmt_csv_row(fp, csv_header, NCSV);
+		finding_csv_header(fp);
 	else
 		json_stream_begin(&js, fp, f == FMT_JSONL);
 	while ((n = finding_iter_next(it, &r)) == 1) {
 		if (f == FMT_CSV)
-			csv_finding(fp, st, &r, ri.commit, &scratch, &flows);
+			finding_csv_row(fp, st, &r, ri.commit, &scratch, &flows);
 		else {
 			cJSON *o = finding_to_json(st, &r, ri.commit, &scratch);
 			json_stream_add(&js, o);

@@ -143,3 +143,45 @@ finding_flows_text(struct store *st, const struct finding_rec *r,
 		}
 	sbuf_release(&pos);
 }
+
+static const char *const csv_header[] = {
+	"run", "commit", "package", "file", "line", "col", "func", "kind",
+	"subject", "detail", "message", "cause", "key", "flows"
+};
+#define NCSV (sizeof(csv_header) / sizeof(csv_header[0]))
+
+void
+finding_csv_header(FILE *fp)
+{
+	fmt_csv_row(fp, csv_header, NCSV);
+}
+
+void
+finding_csv_row(FILE *fp, struct store *st, const struct finding_rec *r,
+    const char *commit, struct arena *scratch, struct sbuf *flows)
+{
+	char run[24], line[16], col[16], key[17];
+	const char *v[NCSV];
+
+	snprintf(run, sizeof(run), "%lld", (long long)r->run);
+	snprintf(line, sizeof(line), "%d", r->line);
+	snprintf(col, sizeof(col), "%d", r->col);
+	finding_key_hex(r->key, key);
+	sbuf_reset(flows);
+	finding_flows_text(st, r, scratch, flows);
+	v[0] = run;
+	v[1] = commit;
+	v[2] = r->package;
+	v[3] = r->file;
+	v[4] = line;
+	v[5] = col;
+	v[6] = r->func;
+	v[7] = esc_kind_name(r->kind);
+	v[8] = r->subject;
+	v[9] = r->detail;
+	v[10] = r->message;
+	v[11] = cause_name(r->cause);   /* "" for none or out of range */
+	v[12] = key;
+	v[13] = flows->buf ? flows->buf : "";
+	fmt_csv_row(fp, v, NCSV);
+}

@@ -43,4 +43,12 @@ void finding_json_set_change(cJSON *obj, const char *change);
 void finding_flows_text(struct store *st, const struct finding_rec *r,
     struct arena *scratch, struct sbuf *out);
 
+/* The CSV form of findings (export, grep): the header row, then one row
+ * per finding with the columns run, commit, package, file, line, col,
+ * func, kind, subject, detail, message, cause, key, flows (the flows as
+ * finding_flows_text).  flows is the caller's scratch buffer. */
+void finding_csv_header(FILE *fp);
+void finding_csv_row(FILE *fp, struct store *st, const struct finding_rec *r,
+    const char *commit, struct arena *scratch, struct sbuf *flows);
+
 #endif

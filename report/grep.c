@@ -324,34 +324,6 @@ out:
 	arena_release(&a);
 }
 
-static const char *const csv_header[] = {
-	"run", "commit", "package", "file", "line", "col", "func", "kind",
-	"subject", "detail", "message", "cause", "key", "flows"
-};
-#define NCSV (sizeof(csv_header) / sizeof(csv_header[0]))
-
-static void
-csv_finding(FILE *fp, struct store *st, const struct finding_rec *r,
-    const char *commit, struct arena *scratch, struct sbuf *flows)
-{
-	char run[24], line[16], col[16], key[17];
-	const char *v[NCSV];
-
-	snprintf(run, sizeof(run), "%lld", (long long)r->run);
-	snprintf(line, sizeof(line), "%d", r->line);
-	snprintf(col, sizeof(col), "%d", r->col);
-	finding_key_hex(r->key, key);
-	sbuf_reset(flows);
-	finding_flows_text(st, r, scratch, flows);
-	v[0] = run; v[1] = commit; v[2] = r->package; v[3] = r->file;
-	v[4] = line; v[5] = col; v[6] = r->func; v[7] = esc_kind_name(r->kind);
-	v[8] = r->subject; v[9] = r->detail; v[10] = r->message;
-	v[11] = r->cause > CAUSE_NONE && r->cause < CAUSE_N ? cause_name(r->cause) : "";
-	v[12] = key;
-	v[13] = flows->buf ? flows->buf : "";
-	fmt_csv_row(fp, v, NCSV);
-}
-
 static int64_t
 max_str_id(struct store *st)
 {
@@ -429,7 +401,7 @@ grep_run(struct store *st, int64_t run, const char *commit,
 		goto unreg;
 	}
 	if (o->out == GO_CSV)
-		fmt_csv_row(fp, csv_header, NCSV);
+		finding_csv_header(fp);
 	else if (o->out == GO_JSON || o->out == GO_JSONL)
 		json_stream_begin(&js, fp, o->out == GO_JSONL);
 	while ((n = finding_iter_next(it, &r)) == 1) {
@@ -448,7 +420,7 @@ grep_run(struct store *st, int64_t run, const char *commit,
 			break;
 		}
 		case GO_CSV:
-			csv_finding(fp, st, &r, commit, &g.scratch, &flows);
+			finding_csv_row(fp, st, &r, commit, &g.scratch, &flows);
 			break;
 		case GO_FILES:
 			if (r.package != lastpkg || r.file != lastfile) {
