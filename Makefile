@@ -109,7 +109,7 @@ FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB = lib/util.c $(wildcard parser/*.c)
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS) tests/fuzz/walk.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BASEFLAGS) $(PC_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 

@@ -16,77 +16,9 @@
 #include <unistd.h>
 
 #include "parser/logopt.h"
+#include "walk.h"
 
-static volatile size_t sink_total;
 static char base[64];
-
-static void
-touch(const char *s)
-{
-	if (s != NULL)
-		sink_total += strlen(s);
-}
-
-static void
-walk_block(const struct esc_block *b)
-{
-	touch(b->heading);
-	touch(b->subject);
-	touch(b->dest);
-	touch(b->func);
-	touch(b->pos.file);
-	for (size_t i = 0; i < b->nflows; i++) {
-		const struct esc_flow *f = &b->flows[i];
-		touch(f->dst);
-		touch(f->src);
-		for (size_t j = 0; j < f->nsteps; j++) {
-			touch(f->steps[j].expr);
-			touch(f->steps[j].reason);
-			touch(f->steps[j].pos.file);
-		}
-	}
-}
-
-static int
-on_package(void *ctx, const struct esc_package *pkg)
-{
-	(void)ctx;
-	touch(pkg->name);
-	for (size_t i = 0; i < pkg->nfindings; i++) {
-		const struct esc_finding *f = &pkg->findings[i];
-		touch(f->pos.file);
-		touch(f->subject);
-		touch(f->detail);
-		touch(f->message);
-		touch(f->func);
-		for (size_t j = 0; j < f->nblocks; j++)
-			walk_block(f->blocks[j]);
-	}
-	for (size_t i = 0; i < pkg->nblocks; i++)
-		walk_block(pkg->blocks[i]);
-	return 0;
-}
-
-static int
-on_line(void *ctx, enum line_class c, unsigned long lineno, const char *text,
-    size_t len)
-{
-	(void)ctx;
-	(void)c;
-	(void)lineno;
-	for (size_t i = 0; i < len; i++)
-		sink_total += (unsigned char)text[i];
-	return 0;
-}
-
-static void
-on_warning(void *ctx, enum parser_warning w, unsigned long lineno,
-    const char *text)
-{
-	(void)ctx;
-	sink_total += (size_t)w + lineno;
-	touch(text);
-}
 
 static void
 on_input(void *ctx, const char *path)
