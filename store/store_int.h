@@ -1,0 +1,37 @@
+/*
+ * store_int: what the files of store/ share and nobody else sees — the
+ * connection struct and small helpers.  Callers: the .c files of store/ only.
+ */
+#ifndef ESCDB_STORE_INT_H
+#define ESCDB_STORE_INT_H
+
+#include "store.h"
+
+struct strcache_ent {
+	int64_t id;
+	char *s;
+};
+
+struct store {
+	sqlite3 *db;
+	char errmsg[512];
+	int rdonly;
+	/* id -> text cache for reading */
+	struct strcache_ent *rc;
+	size_t rccap, rcn;
+	sqlite3_stmt *get_str, *find_str;
+};
+
+/* Runs sql with sqlite3_exec; on failure sets st->errmsg, returns STORE_EDB. */
+int store_exec(struct store *st, const char *sql);
+/* ROLLBACK without touching st->errmsg (see store.c). */
+void store_rollback(struct store *st);
+
+/* The hash stored beside each text in table str, indexed for look-ups. */
+static inline uint64_t
+str_hash(const char *s, size_t n)
+{
+	return hash64(s, n, 0x5eed);
+}
+
+#endif

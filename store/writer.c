@@ -1,0 +1,352 @@
+/*
+ * writer: one run written in one transaction — interning through a cache,
+ * findings, packages, kept lines and line-class counts.  See store.h.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- writer ---- */
+
+struct intern_ent {
+	uint64_t h;
+	int64_t id;
+	uint32_t len;
+	char *s;                /* owned */
+};
+
+struct store_writer {
+	struct store *st;
+	int64_t run;
+	int64_t nfindings;
+	sqlite3_stmt *ins_str, *find_str, *ins_finding, *ins_pkg, *ins_line;
+	/* intern cache: text -> id */
+	struct intern_ent *tab;
+	size_t cap, n;
+	int str_table_was_empty;        /* every hit is in the cache */
+};
+
+#define INTERN_MAX (1u << 20)   /* entries kept before the cache is cleared */
+
+static void
+intern_clear(struct store_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->cap; i++)
+		free(w->tab[i].s);
+	memset(w->tab, 0, w->cap * sizeof(*w->tab));
+	w->n = 0;
+	w->str_table_was_empty = 0;
+}
+
+static void
+intern_put(struct store_writer *w, uint64_t h, const char *s, size_t n, int64_t id)
+{
+	size_t i, mask;
+
+	if (w->n >= INTERN_MAX)
+		intern_clear(w);
+	if ((w->n + 1) * 2 > w->cap) {
+		struct intern_ent *old = w->tab;
+		size_t oldcap = w->cap;
+		w->cap = w->cap ? w->cap * 2 : 4096;
+		w->tab = xcalloc(w->cap, sizeof(*w->tab));
+		mask = w->cap - 1;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].s) {
+				size_t j = (size_t)old[i].h & mask;
+				while (w->tab[j].s)
+					j = (j + 1) & mask;
+				w->tab[j] = old[i];
+			}
+		free(old);
+	}
+	mask = w->cap - 1;
+	i = (size_t)h & mask;
+	while (w->tab[i].s)
+		i = (i + 1) & mask;
+	w->tab[i].h = h;
+	w->tab[i].id = id;
+	w->tab[i].len = (uint32_t)n;
+	w->tab[i].s = xstrndup(s, n);
+	w->n++;
+}
+
+int64_t
+store_writer_intern(struct store_writer *w, const char *s, size_t n)
+{
+	uint64_t h;
+	size_t i, mask;
+	int64_t id = 0;
+
+	if (n == 0)
+		return 1;
+	h = str_hash(s, n);
+	if (w->cap) {
+		mask = w->cap - 1;
+		for (i = (size_t)h & mask; w->tab[i].s; i = (i + 1) & mask)
+			if (w->tab[i].h == h && w->tab[i].len == n && memcmp(w->tab[i].s, s, n) == 0)
+				return w->tab[i].id;
+	}
+	if (!w->str_table_was_empty) {
+		sqlite3_bind_int64(w->find_str, 1, (int64_t)h);
+		sqlite3_bind_text(w->find_str, 2, s, (int)n, SQLITE_STATIC);
+		if (sqlite3_step(w->find_str) == SQLITE_ROW)
+			id = sqlite3_column_int64(w->find_str, 0);
+		sqlite3_reset(w->find_str);
+	}
+	if (id == 0) {
+		sqlite3_bind_int64(w->ins_str, 1, (int64_t)h);
+		sqlite3_bind_text(w->ins_str, 2, s, (int)n, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_str) != SQLITE_DONE) {
+			sqlite3_reset(w->ins_str);
+			return -1;
+		}
+		sqlite3_reset(w->ins_str);
+		id = sqlite3_last_insert_rowid(w->st->db);
+	}
+	intern_put(w, h, s, n, id);
+	return id;
+}
+
+static int
+prep(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+		return store_fail(st, "preparing statement");
+	return STORE_OK;
+}
+
+static void
+writer_free(struct store_writer *w)
+{
+	size_t i;
+
+	sqlite3_finalize(w->ins_str);
+	sqlite3_finalize(w->find_str);
+	sqlite3_finalize(w->ins_finding);
+	sqlite3_finalize(w->ins_pkg);
+	sqlite3_finalize(w->ins_line);
+	for (i = 0; i < w->cap; i++)
+		free(w->tab[i].s);
+	free(w->tab);
+	free(w);
+}
+
+int
+store_writer_begin(struct store *st, const struct run_meta *m, struct store_writer **out)
+{
+	struct store_writer *w;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_exec(st, "BEGIN IMMEDIATE")) != STORE_OK)
+		return rc;
+	w = xcalloc(1, sizeof(*w));
+	w->st = st;
+	if (prep(st, "INSERT INTO str(h, s) VALUES (?, ?)", &w->ins_str) ||
+	    prep(st, "SELECT id FROM str WHERE h = ?1 AND s = ?2", &w->find_str) ||
+	    prep(st, "INSERT INTO finding(run, pkg, file, line, col, func, kind, subject, detail, "
+	    "message, cause, key, flows) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &w->ins_finding) ||
+	    prep(st, "INSERT INTO package(run, name, dir, nfindings) VALUES (?,?,?,?) "
+	    "ON CONFLICT(run, name) DO UPDATE SET nfindings = nfindings + excluded.nfindings, "
+	    "dir = CASE WHEN dir = '' THEN excluded.dir ELSE dir END", &w->ins_pkg) ||
+	    prep(st, "INSERT INTO kept_line(run, text, class, first_line, n) VALUES (?,?,?,?,1) "
+	    "ON CONFLICT(run, text) DO UPDATE SET n = n + 1", &w->ins_line))
+		goto fail;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM str", -1, &s, NULL) != SQLITE_OK)
+		goto dbfail;
+	w->str_table_was_empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) <= 1;
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO run(commit_id, label, date, go_version, goos, goarch, "
+	    "dir, source, form, input, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		goto dbfail;
+#define T(i, v) sqlite3_bind_text(s, i, (v) ? (v) : "", -1, SQLITE_TRANSIENT)
+	T(1, m->commit);
+	T(2, m->label);
+	sqlite3_bind_int64(s, 3, m->date);
+	T(4, m->go_version);
+	T(5, m->goos);
+	T(6, m->goarch);
+	T(7, m->dir);
+	T(8, m->source);
+	T(9, m->form);
+	T(10, m->input);
+#undef T
+	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		goto dbfail;
+	}
+	sqlite3_finalize(s);
+	w->run = sqlite3_last_insert_rowid(st->db);
+	*out = w;
+	return STORE_OK;
+dbfail:
+	store_fail(st, "starting run");
+fail:
+	writer_free(w);
+	store_rollback(st);
+	return STORE_EDB;
+}
+
+int
+store_writer_finding(struct store_writer *w, const struct finding_in *f)
+{
+	sqlite3_stmt *s = w->ins_finding;
+	int64_t ids[6];
+	const char *txt[6] = { f->package, f->file, f->func, f->subject, f->detail, f->message };
+	int i, rc;
+
+	for (i = 0; i < 6; i++) {
+		ids[i] = store_writer_intern(w, txt[i] ? txt[i] : "", txt[i] ? strlen(txt[i]) : 0);
+		if (ids[i] < 0)
+			return store_fail(w->st, "storing text");
+	}
+	sqlite3_bind_int64(s, 1, w->run);
+	sqlite3_bind_int64(s, 2, ids[0]);
+	sqlite3_bind_int64(s, 3, ids[1]);
+	sqlite3_bind_int(s, 4, f->line);
+	sqlite3_bind_int(s, 5, f->col);
+	sqlite3_bind_int64(s, 6, ids[2]);
+	sqlite3_bind_int(s, 7, (int)f->kind);
+	sqlite3_bind_int64(s, 8, ids[3]);
+	sqlite3_bind_int64(s, 9, ids[4]);
+	sqlite3_bind_int64(s, 10, ids[5]);
+	sqlite3_bind_int(s, 11, f->cause);
+	sqlite3_bind_int64(s, 12, (int64_t)f->key);
+	if (f->flowslen)
+		sqlite3_bind_blob(s, 13, f->flows, (int)f->flowslen, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 13);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(w->st, "storing finding");
+	w->nfindings++;
+	return STORE_OK;
+}
+
+int
+store_writer_package(struct store_writer *w, const char *name, const char *dir, int64_t nfindings)
+{
+	sqlite3_stmt *s = w->ins_pkg;
+	int64_t id = store_writer_intern(w, name, strlen(name));
+	int rc;
+
+	if (id < 0)
+		return store_fail(w->st, "storing package");
+	sqlite3_bind_int64(s, 1, w->run);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_text(s, 3, dir ? dir : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, nfindings);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(w->st, "storing package");
+}
+
+int
+store_writer_line(struct store_writer *w, enum line_class c, unsigned long lineno,
+    const char *text, size_t n)
+{
+	sqlite3_stmt *s = w->ins_line;
+	int rc;
+
+	if (n > 4096)
+		n = 4096;       /* the count is what matters for long lines */
+	sqlite3_bind_int64(s, 1, w->run);
+	sqlite3_bind_text(s, 2, text, (int)n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, line_class_name(c), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (int64_t)lineno);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(w->st, "storing line");
+}
+
+int
+store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N],
+    int64_t nlines, int64_t norphans, int64_t nwarnings, const char *form)
+{
+	sqlite3_stmt *s;
+	int i, rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(w->st->db, "INSERT INTO line_class(run, class, n) VALUES (?,?,?) "
+	    "ON CONFLICT(run, class) DO UPDATE SET n = n + excluded.n", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(w->st, "storing counts");
+	for (i = 0; i < LC_N && rc == SQLITE_DONE; i++) {
+		if (counts[i] == 0)
+			continue;
+		sqlite3_bind_int64(s, 1, w->run);
+		sqlite3_bind_text(s, 2, line_class_name(i), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (int64_t)counts[i]);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(w->st, "storing counts");
+	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET nlines = nlines + ?, norphans = norphans + ?, "
+	    "nwarnings = nwarnings + ?, form = coalesce(?, form) WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(w->st, "storing counts");
+	sqlite3_bind_int64(s, 1, nlines);
+	sqlite3_bind_int64(s, 2, norphans);
+	sqlite3_bind_int64(s, 3, nwarnings);
+	if (form)
+		sqlite3_bind_text(s, 4, form, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_int64(s, 5, w->run);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(w->st, "storing counts");
+}
+
+int
+store_writer_commit(struct store_writer *w, int64_t *id)
+{
+	struct store *st = w->st;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE run SET nfindings = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+		rc = store_fail(st, "finishing run");
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, w->nfindings);
+	sqlite3_bind_int64(s, 2, w->run);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		rc = store_fail(st, "finishing run");
+		goto fail;
+	}
+	*id = w->run;
+	writer_free(w);
+	if ((rc = store_exec(st, "COMMIT")) != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	return STORE_OK;
+fail:
+	writer_free(w);
+	store_rollback(st);
+	return rc;
+}
+
+void
+store_writer_abort(struct store_writer *w)
+{
+	struct store *st;
+
+	if (w == NULL)
+		return;
+	st = w->st;
+	writer_free(w);
+	store_rollback(st);
+}
