@@ -170,6 +170,13 @@ copy_run(struct store *src, struct store *dst, const struct run_info *ri, int64_
 	m.source = ri->source;
 	m.form = ri->form;
 	m.input = ri->input;
+	m.repo_prefix = ri->repo_prefix;
+	m.in_repo = ri->in_repo;
+	m.mode = ri->mode;
+	m.flags = ri->flags;
+	m.shard = ri->shard;
+	m.partial = ri->partial;
+	m.note = ri->note;
 	if ((rc = store_writer_begin(dst, &m, &w)) != STORE_OK)
 		return rc;
 	rid = sqlite3_last_insert_rowid(store_db(dst));   /* the run row just inserted */

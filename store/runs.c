@@ -24,6 +24,11 @@ run_info_release(struct run_info *ri)
 	free(ri->source);
 	free(ri->form);
 	free(ri->input);
+	free(ri->repo_prefix);
+	free(ri->mode);
+	free(ri->flags);
+	free(ri->shard);
+	free(ri->note);
 	memset(ri, 0, sizeof(*ri));
 }
 
@@ -36,7 +41,8 @@ col_dup(sqlite3_stmt *s, int i)
 
 #define RUN_COLS "id, commit_id, label, date, go_version, goos, goarch, dir, " \
 	"source, form, input, created, nlines, nfindings, norphans, nwarnings, " \
-	"(SELECT count(*) FROM package p WHERE p.run = run.id)"
+	"(SELECT count(*) FROM package p WHERE p.run = run.id), " \
+	"repo_prefix, in_repo, mode, flags, shard, partial, note"
 
 static void
 run_row(sqlite3_stmt *s, struct run_info *ri)
@@ -59,6 +65,13 @@ run_row(sqlite3_stmt *s, struct run_info *ri)
 	ri->norphans = sqlite3_column_int64(s, 14);
 	ri->nwarnings = sqlite3_column_int64(s, 15);
 	ri->npackages = sqlite3_column_int64(s, 16);
+	ri->repo_prefix = col_dup(s, 17);
+	ri->in_repo = sqlite3_column_int(s, 18);
+	ri->mode = col_dup(s, 19);
+	ri->flags = col_dup(s, 20);
+	ri->shard = col_dup(s, 21);
+	ri->partial = sqlite3_column_int(s, 22);
+	ri->note = col_dup(s, 23);
 }
 
 static int

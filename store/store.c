@@ -68,6 +68,17 @@ static const char *const schema_v1 =
 	"  JOIN cause c ON c.id = f.cause;\n"
 	"INSERT INTO str(id, h, s) VALUES (1, 0, '');\n";
 
+/* v1 -> v2: where the module sits in its repository, how it was built,
+ * shards, partial input and a note per run. */
+static const char *const schema_v2 =
+	"ALTER TABLE run ADD COLUMN repo_prefix TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN in_repo INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE run ADD COLUMN mode TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN flags TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN shard TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE run ADD COLUMN note TEXT NOT NULL DEFAULT '';\n";
+
 int
 store_fail(struct store *st, const char *what)
 {
@@ -134,6 +145,13 @@ migrate(struct store *st)
 		    ver, STORE_SCHEMA_VERSION);
 		return STORE_EUSAGE;
 	}
+	if (st->rdonly && ver > 0) {
+		st->needs_upgrade = 1;
+		snprintf(st->errmsg, sizeof(st->errmsg), "database has schema version %d and "
+		    "needs an upgrade to %d: open it once with a writing command (e.g. escdb runs "
+		    "on a writable copy)", ver, STORE_SCHEMA_VERSION);
+		return STORE_EUSAGE;
+	}
 	if (st->rdonly) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "database is not an escdb database or is empty");
 		return STORE_EUSAGE;
@@ -180,7 +198,11 @@ migrate(struct store *st)
 		}
 		sqlite3_finalize(s);
 	}
-	if ((rc = store_exec(st, "PRAGMA user_version = 1")) != STORE_OK ||
+	if (ver <= 1 && (rc = store_exec(st, schema_v2)) != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_exec(st, "PRAGMA user_version = 2")) != STORE_OK ||
 	    (rc = store_exec(st, "COMMIT")) != STORE_OK) {
 		store_rollback(st);
 		return rc;
@@ -229,6 +251,19 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	}
 	store_exec(st, "PRAGMA cache_size=-8000");
 	rc = migrate(st);
+	if (rc != STORE_OK && st->needs_upgrade && !(flags & STORE_NO_UPGRADE)) {
+		/* An older escdb's database opened for reading: upgrade it
+		 * once through a writable connection when the file allows,
+		 * then read as asked. */
+		struct store *up;
+		char uerr[256];
+		store_close(st);
+		if (store_open(path, 0, &up, uerr, sizeof(uerr)) == STORE_OK) {
+			store_close(up);
+			return store_open(path, flags | STORE_NO_UPGRADE, out, err, errsz);
+		}
+		return store_open(path, flags | STORE_NO_UPGRADE, out, err, errsz);
+	}
 	if (rc != STORE_OK) {
 		snprintf(err, errsz, "%s: %s", path, st->errmsg);
 		store_close(st);

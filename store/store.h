@@ -14,7 +14,7 @@
 #include "../parser/parser.h"
 #include "../lib/util.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_rc {
 	STORE_OK = 0,
@@ -26,7 +26,8 @@ enum store_rc {
 
 struct store;
 
-enum { STORE_RDONLY = 1, STORE_CREATE = 2 };
+enum { STORE_RDONLY = 1, STORE_CREATE = 2,
+	STORE_NO_UPGRADE = 4    /* read-only: never upgrade an older schema */ };
 
 /* Opens (and with STORE_CREATE, creates and migrates) the database.
  * Read-only opening of a missing file gives STORE_ENOTFOUND.
@@ -56,12 +57,26 @@ struct run_meta {
 	const char *source;     /* "run" or "ingest" */
 	const char *form;       /* "m2", "m1", "logopt" */
 	const char *input;      /* what was read: file names, or the go command */
+	/* schema v2 */
+	const char *repo_prefix; /* the module directory inside its repository
+	                          * ("svc/", "" at the top level); NULL or ""
+	                          * with in_repo 0 when not in a repository */
+	int in_repo;            /* 1 when dir lies in a git work tree */
+	const char *mode;       /* build mode: "noinline" (-l, default) or "inline" */
+	const char *flags;      /* build flags that change verdicts: tags,
+	                         * gcflags, GOAMD64, ... as one string */
+	const char *shard;      /* "K/N" for one shard of a sharded run, else "" */
+	int partial;            /* 1: stored from input known to be incomplete */
+	const char *note;       /* free text shown by runs (e.g. where the Go
+	                         * version came from) */
 };
 
 struct run_info {
 	int64_t id;
 	char *commit, *label, *go_version, *goos, *goarch, *dir, *source,
 	    *form, *input;
+	char *repo_prefix, *mode, *flags, *shard, *note;     /* schema v2 */
+	int in_repo, partial;
 	int64_t date, created;
 	int64_t nlines, nfindings, npackages, norphans, nwarnings;
 	int64_t kinds[ESC_KIND_N];

@@ -16,6 +16,7 @@ struct store {
 	sqlite3 *db;
 	char errmsg[512];
 	int rdonly;
+	int needs_upgrade;      /* read-only open of an older schema */
 	/* id -> text cache for reading */
 	struct strcache_ent *rc;
 	size_t rccap, rcn;

@@ -165,7 +165,8 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	w->str_table_was_empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) <= 1;
 	sqlite3_finalize(s);
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO run(commit_id, label, date, go_version, goos, goarch, "
-	    "dir, source, form, input, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+	    "dir, source, form, input, created, repo_prefix, in_repo, mode, flags, shard, "
+	    "partial, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
 		goto dbfail;
 #define T(i, v) sqlite3_bind_text(s, i, (v) ? (v) : "", -1, SQLITE_TRANSIENT)
 	T(1, m->commit);
@@ -178,8 +179,15 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	T(8, m->source);
 	T(9, m->form);
 	T(10, m->input);
-#undef T
 	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
+	T(12, m->repo_prefix);
+	sqlite3_bind_int(s, 13, m->in_repo != 0);
+	T(14, m->mode);
+	T(15, m->flags);
+	T(16, m->shard);
+	sqlite3_bind_int(s, 17, m->partial != 0);
+	T(18, m->note);
+#undef T
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
 		goto dbfail;
