@@ -1,0 +1,109 @@
+/*
+ * parser_int.h: the parser's state and the helpers its three files share
+ * (parser.c: patterns, strings, input lines; block.c: explanation blocks,
+ * findings and the per-package hand-over; line.c: one line's meaning).
+ * Only parser/parser*.c, parser/block.c and parser/line.c include it.
+ */
+#ifndef ESCDB_PARSER_INT_H
+#define ESCDB_PARSER_INT_H
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "../lib/util.h"
+#include "parser.h"
+
+enum pat {
+	P_MOVED, P_LEAK_CONTENT, P_LEAK_RESULT, P_LEAK, P_CAPTURE, P_HEAP,
+	P_NOESCAPE,
+	P_N_SELFASSIGN, P_N_UINTPTR, P_N_MARKING, P_N_MUTATES, P_N_ZEROCOPY,
+	P_N_OCONVIFACE, P_N_ALIAS,
+	P_H_LEAK, P_H_HEAP,
+	P_FLOW, P_FROM, P_OLDFROM, P_OLDPREFIX,
+	P_INLINE, P_DEVIRT, P_BOUNDS, P_OTHER_OPT, P_ERROR, P_TOOL,
+	P_N
+};
+
+struct istr {
+	uint64_t h;
+	const char *s;
+	uint32_t n;
+};
+
+struct parser {
+	struct parser_sink sink;
+	pcre2_code *re[P_N];
+	pcre2_match_data *md[P_N];
+	int jit[P_N];
+
+	struct sbuf carry;              /* a line split across feeds */
+	struct sbuf join;               /* lines joined inside a raw string */
+	int joining;
+	unsigned long join_line, join_lines;
+	size_t join_bq, join_prefix;
+	int carry_cut;                  /* the carried line passed MAX_LINE */
+	unsigned long lineno;
+	unsigned long counts[LC_N];
+	int saw_m2;
+	int old113;                     /* Go 1.13 and older wording */
+	int stopped;
+	int last_error;                 /* the previous line was an error */
+	char *default_pkg;
+
+	/* The current package. */
+	struct arena arena;
+	const char *pkgname;
+	unsigned long pkgline;
+	int pkg_has_content;
+	struct esc_finding *fv;
+	size_t fn, fcap;
+	struct esc_block **bv;
+	size_t bn, bcap;
+
+	/* The open block and its flows. */
+	struct esc_block *cur;
+	struct esc_flow *flv;
+	size_t fln, flcap;
+	struct esc_step *stv;
+	size_t stn, stcap;
+
+	/* Recently seen file names and reasons, interned in the arena. */
+	struct { const char *s; size_t n; } ring[16];
+	unsigned ringpos;
+
+	/* Every explanation text of the package, interned in the arena: a
+	 * package's blocks are held until its verdicts (which old compilers
+	 * print at the very end), and the same texts recur thousands of times. */
+	struct istr *itab;
+	size_t icap, in;
+};
+
+/* parser.c: strings interned for the current package, patterns, positions */
+const char *pstr(struct parser *p, const char *s, size_t n);
+void pstr_reset(struct parser *p);
+const char *astr(struct parser *p, const char *s, size_t n);
+const char *ring_str(struct parser *p, const char *s, size_t n);
+int re_match(struct parser *p, enum pat i, const char *s, size_t n);
+const char *re_group(struct parser *p, enum pat i, const char *s, int g, size_t *len);
+const char *group_str(struct parser *p, enum pat i, const char *s, int g);
+size_t pos_prefix(const char *s, size_t n, struct esc_pos *pos, const char **file,
+    size_t *filelen);
+void pwarn(struct parser *p, enum parser_warning w, const char *text);
+int keep_line(struct parser *p, enum line_class c, const char *s, size_t n);
+
+/* block.c: the open block, findings, and the package's hand-over */
+void flow_close(struct parser *p);
+void block_close(struct parser *p);
+void block_open(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n,
+    const char *subject, const char *dest, const char *func);
+struct esc_finding *finding_add(struct parser *p, const struct esc_pos *pos,
+    enum esc_kind k, const char *msg, size_t n);
+int package_flush(struct parser *p);
+
+/* line.c: one logical line */
+void process_line(struct parser *p, const char *s, size_t n);
+
+#endif
