@@ -1,0 +1,85 @@
+/*
+ * ingest_int.h: the state of one ingest, shared by ingest.c (the run, its
+ * inputs and warnings), ingest_path.c (file names, source scanning) and
+ * ingest_pkg.c (storing a package).  Only those files include it.
+ */
+#ifndef ESCDB_INGEST_INT_H
+#define ESCDB_INGEST_INT_H
+
+#include <stdint.h>
+
+#include "../lib/util.h"
+#include "../parser/parser.h"
+#include "ingest.h"
+
+#define MAX_WARNINGS 20         /* printed per input; the rest are counted */
+#define SCAN_CACHE 32           /* Go source files kept scanned */
+#define MAX_SOURCE (8u << 20)   /* larger source files are not scanned */
+
+struct scanned {
+	char *path;
+	struct funcscan *fs;    /* NULL when unreadable */
+	unsigned long used;
+};
+
+struct strmap_ent {
+	uint64_t h;
+	char *k, *v;
+	size_t klen;            /* keys may hold NUL separators */
+	uint64_t n;
+};
+
+struct strmap {
+	struct strmap_ent *t;
+	size_t cap, n;
+};
+
+struct ptr_ent {
+	const void *p;
+	int64_t id;
+};
+
+struct ptrtab {
+	struct ptr_ent *tab;
+	size_t cap, n;
+};
+
+struct ingest {
+	struct ptrtab texts;            /* parser text address -> id */
+	struct ptrtab stepfiles;        /* raw step file address -> id of its
+	                                   normalised name */
+	struct store *st;
+	struct store_writer *w;
+	struct parser *parser;
+	struct ingest_opts o;
+	char *cwd, *goroot, *gomodcache, *modroot;
+	const char *input;
+	unsigned long input_warnings;
+	int rc;
+	struct ingest_stats stats;
+	struct scanned scan[SCAN_CACHE];
+	unsigned long scan_tick;
+	struct strmap ordinals;         /* pre-key -> count */
+	struct strmap files;            /* raw file -> normalised (per package) */
+	struct strmap expected;         /* package -> 1 expected, 2 printed */
+	struct sbuf blob, tmp;
+	char *pkgdir;                   /* of the package being stored */
+	char *form;                     /* set by store_writer_set_form */
+	char *go_version;               /* the run's, for old wordings */
+	char *last_raw;                 /* scanner_for's one-entry cache */
+	struct funcscan *last_fs;
+};
+
+/* ingest.c */
+struct strmap_ent *strmap_find(struct strmap *m, const char *k, size_t kn, int create);
+void strmap_clear(struct strmap *m);
+/* ingest_path.c */
+char *path_clean(const char *p);
+char *path_abs(const struct ingest *in, const char *raw);
+void infer_goroot(struct ingest *in, const char *pkg, const char *dir);
+const char *file_cached(struct ingest *in, const char *raw);
+struct funcscan *scanner_for(struct ingest *in, const char *raw);
+/* ingest_pkg.c: the parser sink's package callback */
+int ingest_package(void *ctx, const struct esc_package *p);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * ingest_pkg.c: one package the parser hands over, stored: texts interned,
+ * flows encoded, causes and identity keys computed.  See ingest.c.
+ */
+#include "ingest_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../parser/funcscan.h"
+#include "cause.h"
+
+/* ---- one package ---- */
+
+static char *
+dir_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	const char *b = strrchr(path, '\\');
+
+	if (b && (!s || b > s))
+		s = b;
+	return s ? xstrndup(path, (size_t)(s - path)) : xstrdup(".");
+}
+
+/* The package directory: from go list when known, else the directory
+ * holding most of the package's findings. */
+static void
+package_dir(struct ingest *in, const struct esc_package *p)
+{
+	struct strmap votes = { 0 };
+	size_t i;
+	uint64_t best = 0;
+	const char *bestdir = NULL;
+	const char *known = in->o.pkgdir ? in->o.pkgdir(in->o.pkgdir_ctx, p->name) : NULL;
+
+	free(in->pkgdir);
+	in->pkgdir = NULL;
+	if (known && *known) {
+		in->pkgdir = path_clean(known);
+		return;
+	}
+	for (i = 0; i < p->nfindings; i++) {
+		const char *f = p->findings[i].pos.file;
+		char *d;
+		struct strmap_ent *e;
+		if (f[0] == '<')
+			continue;
+		d = dir_of(f);
+		e = strmap_find(&votes, d, strlen(d), 1);
+		if (++e->n > best) {
+			best = e->n;
+			bestdir = e->k;
+		}
+		free(d);
+	}
+	if (bestdir) {
+		char *raw = xmalloc(strlen(bestdir) + 3);
+		sprintf(raw, "%s/x", bestdir);
+		char *abs = path_abs(in, raw);
+		in->pkgdir = dir_of(abs);
+		free(abs);
+		free(raw);
+		infer_goroot(in, p->name, in->pkgdir);
+	}
+	strmap_clear(&votes);
+}
+
+/* An address -> id table.  The parser hands each distinct text of a
+ * package as one pointer, so ids are cached by address for the
+ * package's lifetime. */
+static size_t
+ptr_slot(const struct ptrtab *t, const void *p)
+{
+	return (size_t)(((uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+}
+
+static struct ptr_ent *
+ptr_find(struct ptrtab *t, const void *p)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct ptr_ent *old = t->tab;
+		size_t oc = t->cap, j;
+		t->cap = t->cap ? t->cap * 2 : 4096;
+		t->tab = xcalloc(t->cap, sizeof(*t->tab));
+		for (j = 0; j < oc; j++)
+			if (old[j].p) {
+				i = ptr_slot(t, old[j].p);
+				while (t->tab[i].p)
+					i = (i + 1) & (t->cap - 1);
+				t->tab[i] = old[j];
+			}
+		free(old);
+	}
+	for (i = ptr_slot(t, p); t->tab[i].p; i = (i + 1) & (t->cap - 1))
+		if (t->tab[i].p == p)
+			return &t->tab[i];
+	return &t->tab[i];              /* the empty slot; caller fills it */
+}
+
+static void
+ptr_forget(struct ptrtab *t)
+{
+	if (t->cap > 8192 && t->n < t->cap / 16) {
+		free(t->tab);
+		t->tab = NULL;
+		t->cap = 0;
+	} else if (t->n)
+		memset(t->tab, 0, t->cap * sizeof(*t->tab));
+	t->n = 0;
+}
+
+static int64_t
+intern(struct ingest *in, const char *s)
+{
+	struct ptr_ent *e;
+	int64_t id;
+
+	if (s == NULL || s[0] == '\0')
+		return 1;
+	e = ptr_find(&in->texts, s);
+	if (e->p)
+		return e->id;
+	id = store_writer_intern(in->w, s, strlen(s));
+	if (id < 0)
+		return id;
+	e->p = s;
+	e->id = id;
+	in->texts.n++;
+	return id;
+}
+
+static void
+intern_forget(struct ingest *in)
+{
+	ptr_forget(&in->texts);
+	ptr_forget(&in->stepfiles);
+}
+
+/* The id of a step's normalised file name, cached by the raw text's
+ * address (a second table, since the raw text's own id differs). */
+static int64_t
+step_file(struct ingest *in, const char *raw)
+{
+	struct ptr_ent *e;
+	const char *norm;
+	int64_t id;
+
+	if (raw == NULL || raw[0] == '\0')
+		return 1;
+	e = ptr_find(&in->stepfiles, raw);
+	if (e->p)
+		return e->id;
+	norm = file_cached(in, raw);
+	id = store_writer_intern(in->w, norm, strlen(norm));
+	if (id < 0)
+		return id;
+	e->p = raw;
+	e->id = id;
+	in->stepfiles.n++;
+	return id;
+}
+
+static int
+encode_flows(struct ingest *in, const struct esc_finding *f)
+{
+	size_t i, j, k;
+	int64_t id;
+
+	sbuf_reset(&in->blob);
+	if (f->nblocks == 0)
+		return 0;
+	varint_put(&in->blob, 1);
+	varint_put(&in->blob, f->nblocks);
+	for (i = 0; i < f->nblocks; i++) {
+		const struct esc_block *b = f->blocks[i];
+		if ((id = intern(in, b->heading)) < 0)
+			return -1;
+		varint_put(&in->blob, (uint64_t)id);
+		varint_put(&in->blob, (uint64_t)b->truncated);
+		varint_put(&in->blob, b->nflows);
+		for (j = 0; j < b->nflows; j++) {
+			const struct esc_flow *fl = &b->flows[j];
+			int64_t d = intern(in, fl->dst), s = intern(in, fl->src);
+			if (d < 0 || s < 0)
+				return -1;
+			varint_put(&in->blob, (uint64_t)d);
+			varint_put(&in->blob, (uint64_t)s);
+			varint_put(&in->blob, fl->nsteps);
+			for (k = 0; k < fl->nsteps; k++) {
+				const struct esc_step *st = &fl->steps[k];
+				int64_t e = intern(in, st->expr), r = intern(in, st->reason),
+				    fi = step_file(in, st->pos.file);
+				if (e < 0 || r < 0 || fi < 0)
+					return -1;
+				varint_put(&in->blob, (uint64_t)e);
+				varint_put(&in->blob, (uint64_t)r);
+				varint_put(&in->blob, (uint64_t)fi);
+				varint_put(&in->blob, (uint64_t)(st->pos.line > 0 ? st->pos.line : 0));
+				varint_put(&in->blob, (uint64_t)(st->pos.col > 0 ? st->pos.col : 0));
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static uint64_t
+identity_key(struct ingest *in, const char *pkg, const char *file, const char *func,
+    enum esc_kind kind, const char *subject, const char *detail)
+{
+	struct strmap_ent *e;
+	uint64_t ord;
+
+	sbuf_reset(&in->tmp);
+	sbuf_adds(&in->tmp, pkg);
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_adds(&in->tmp, base_name(file));
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_adds(&in->tmp, func);
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_adds(&in->tmp, esc_kind_name(kind));
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_adds(&in->tmp, subject);
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_adds(&in->tmp, detail);
+	e = strmap_find(&in->ordinals, in->tmp.buf, in->tmp.len, 1);
+	ord = e->n++;
+	sbuf_addc(&in->tmp, '\0');
+	sbuf_addf(&in->tmp, "%llu", (unsigned long long)ord);
+	return hash64(in->tmp.buf, in->tmp.len, 0xe5cdb);
+}
+
+int
+ingest_package(void *ctx, const struct esc_package *p)
+{
+	struct ingest *in = ctx;
+	const char *pkg = p->name;
+	char fnbuf[1024];
+	size_t i;
+	struct strmap_ent *e;
+
+	if (in->rc)
+		return 1;
+	strmap_clear(&in->files);
+	package_dir(in, p);
+	if (pkg[0] == '\0' && in->o.package)
+		pkg = in->o.package;
+	if (pkg[0] == '\0' && p->nfindings > 0) {
+		struct funcscan *fs = scanner_for(in, p->findings[0].pos.file);
+		if (fs)
+			pkg = funcscan_package(fs);
+	}
+	in->stats.packages++;
+	in->stats.blocks += p->nblocks;
+	in->stats.orphans += p->norphans;
+	e = strmap_find(&in->expected, pkg, strlen(pkg), 1);
+	e->n |= 2;
+	for (i = 0; i < p->nfindings; i++) {
+		const struct esc_finding *f = &p->findings[i];
+		struct finding_in fi;
+		const char *func = "";
+
+		memset(&fi, 0, sizeof(fi));
+		fi.package = pkg;
+		fi.file = file_cached(in, f->pos.file);
+		fi.line = f->pos.line;
+		fi.col = f->pos.col;
+		if (f->func && f->func[0]) {
+			funcname_normalize(f->func, fnbuf, sizeof(fnbuf));
+			func = fnbuf;
+		} else {
+			struct funcscan *fs = scanner_for(in, f->pos.file);
+			if (fs)
+				func = funcscan_lookup(fs, f->pos.line, f->pos.col);
+		}
+		fi.func = func;
+		fi.kind = f->kind;
+		fi.subject = f->subject;
+		fi.detail = f->detail;
+		fi.message = f->message;
+		fi.cause = cause_derive(f);
+		fi.key = identity_key(in, pkg, fi.file, func, f->kind, f->subject, f->detail);
+		if (encode_flows(in, f) < 0) {
+			in->rc = store_fail(in->st, "storing flows");
+			return 1;
+		}
+		fi.flows = in->blob.buf;
+		fi.flowslen = in->blob.len;
+		if (store_writer_finding(in->w, &fi) != STORE_OK) {
+			in->rc = STORE_EDB;
+			return 1;
+		}
+		in->stats.findings++;
+		in->stats.kinds[f->kind]++;
+	}
+	if (store_writer_package(in->w, pkg, in->pkgdir, (int64_t)p->nfindings) != STORE_OK) {
+		in->rc = STORE_EDB;
+		return 1;
+	}
+	intern_forget(in);
+	return 0;
+}
