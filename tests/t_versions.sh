@@ -1,7 +1,7 @@
 #!/bin/sh
 # t_versions: the version matrix.  Every captured log of testdata/logs
 # (seeds -m=2 and -m, demo -m=2, seeds -json=0 logopt, realworld -m=2
-# xz-compressed, for go1.21.13 ... go1.26.8) is ingested with --go-version and -C its module, exported,
+# xz-compressed, for go1.21.13 ... go1.27.3) is ingested with --go-version and -C its module, exported,
 # and a normalised projection (tests/proj.py: package, file, line, col,
 # func, kind, subject, detail, cause, number of flows and steps; no run,
 # commit, key) is compared with tests/golden/versions/NAME.jsonl.  Each
@@ -20,7 +20,7 @@ proj() {        # proj DB OUT
 
 VERDICT='^[^ ]+:[0-9]+(:[0-9]+)?: (moved to heap: |leaking param|.* escapes to heap$|.* does not escape|.* capturing by |.* ignoring self-assignment|assuming .* is unsafe uintptr|marking .* as escaping|(mutates|calls) param: |zero-copy |rewriting OCONVIFACE|alias analysis)'
 
-for V in go1.21.13 go1.22.12 go1.23.12 go1.24.13 go1.25.14 go1.26.8; do
+for V in go1.21.13 go1.22.12 go1.23.12 go1.24.13 go1.25.14 go1.26.8 go1.27.3; do
 	for L in seeds-$V-m2 seeds-$V-m1 demo-$V-m2; do
 		case $L in demo*) DIR=$ROOT/testdata/demo ;; *) DIR=$ROOT/testdata/seeds ;; esac
 		DB=$T/$L.db

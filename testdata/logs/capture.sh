@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 testdata=$(dirname "$here")
 versions=("$@")
 if [ ${#versions[@]} -eq 0 ]; then
-	versions=(1.21.13 1.22.12 1.23.12 1.24.13 1.25.14 1.26.8)
+	versions=(1.21.13 1.22.12 1.23.12 1.24.13 1.25.14 1.26.8 1.27.3)
 fi
 
 # -mod=mod replaces any GOFLAGS from the environment (e.g. -buildvcs=false).
