@@ -6,8 +6,8 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libpcre2-8 sqlite3 libcjson
-DEB_PKGS = libpcre2-dev libsqlite3-dev libcjson-dev pkg-config
+LIBS_PC = libpcre2-8 sqlite3 libcjson zlib
+DEB_PKGS = libpcre2-dev libsqlite3-dev libcjson-dev zlib1g-dev pkg-config
 
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral

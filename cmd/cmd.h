@@ -85,5 +85,15 @@ int cmd_diff_render(struct store *st, const struct diff *d,
 int cmd_trend(struct cmdctx *cx, int argc, char **argv);
 int cmd_merge(struct cmdctx *cx, int argc, char **argv);
 int cmd_prune(struct cmdctx *cx, int argc, char **argv);
+int cmd_hot(struct cmdctx *cx, int argc, char **argv);
+
+/* Reads the profile at path and joins it to run (cmd/hot.c), for the
+ * --profile options of hot, explain, summary and gate.  Prints the error
+ * and returns the exit status; on EXIT_OK the caller releases h with
+ * hot_release, then p with pprof_release. */
+struct pprof;
+struct hot;
+int cmd_hot_load(struct store *st, int64_t run, const char *rundir, const char *path,
+    const char *sample_index, unsigned kinds, struct pprof *p, struct hot *h);
 
 #endif

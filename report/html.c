@@ -577,3 +577,30 @@ html_summary(FILE *fp, const struct run_info *ri, const struct table *t)
 	page_end(fp);
 	return ferror(fp) ? -1 : 0;
 }
+
+int
+html_tables(FILE *fp, const char *title, const char *sub, const char *const *headings,
+    const struct table *const *tables, size_t n)
+{
+	size_t i;
+
+	page_begin(fp, title);
+	fputs("<h1>", fp);
+	html_escape(fp, title);
+	fputs("</h1>\n", fp);
+	if (sub) {
+		fputs("<p class=\"sub\">", fp);
+		html_escape(fp, sub);
+		fputs("</p>\n", fp);
+	}
+	for (i = 0; i < n; i++) {
+		if (headings[i]) {
+			fputs("<h2>", fp);
+			html_escape(fp, headings[i]);
+			fputs("</h2>\n", fp);
+		}
+		bar_table(fp, tables[i]);
+	}
+	page_end(fp);
+	return ferror(fp) ? -1 : 0;
+}

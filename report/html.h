@@ -28,4 +28,10 @@ int html_trend(FILE *fp, struct store *st, const struct trend *kinds, const stru
  * go in the table's footer.  Returns 0 or -1 on a write error. */
 int html_summary(FILE *fp, const struct run_info *ri, const struct table *t);
 
+/* A page of tables: the title (h1), a subtitle line (may be NULL), then
+ * each table under its heading (h2; NULL for none) with bars as in
+ * html_summary.  Returns 0 or -1 on a write error.  Caller: report/hot.c. */
+int html_tables(FILE *fp, const char *title, const char *sub, const char *const *headings,
+    const struct table *const *tables, size_t n);
+
 #endif

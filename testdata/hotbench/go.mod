@@ -1,0 +1,3 @@
+module escdb.test/hotbench
+
+go 1.22
