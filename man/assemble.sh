@@ -2,7 +2,7 @@
 # Builds man/escdb.1 from man/escdb.1.in and the command sections in
 # man/parts/*.mdoc (in the order listed below, then any others).
 cd "$(dirname "$0")" || exit 1
-order="diff grep sql trend logopt"
+order="diff grep sql trend hot logopt"
 list=""
 for p in $order; do [ -f "parts/$p.mdoc" ] && list="$list parts/$p.mdoc"; done
 for f in parts/*.mdoc; do

@@ -505,6 +505,7 @@ idmap_get(const struct idmap *m, uint64_t id, size_t *out)
 		return 0;
 	}
 	key.id = id;
+	key.i = 0;
 	hit = bsearch(&key, m->t, m->n, sizeof(*m->t), idx_cmp);
 	if (hit == NULL)
 		return -1;
