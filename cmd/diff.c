@@ -104,6 +104,7 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	struct store *st = NULL;
 	struct run_info b, h;
 	struct diff d;
+	struct diff_opts dopt;
 	struct diff_render_opts ro;
 	FILE *fp;
 	int c, f = FMT_TEXT, rc;
@@ -144,7 +145,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		store_close(st);
 		return rc;
 	}
-	if (diff_compute(st, b.id, h.id, mask, &d) != STORE_OK) {
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.mask = mask;
+	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
 		msg_error("%s", store_errmsg(st));
 		rc = EXIT_INTERNAL;
 		goto out;

@@ -109,8 +109,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	unsigned long long maxnew = 0;
 	struct store *st = NULL;
 	struct run_info b, h;
-	struct baseline bl = { NULL, 0 };
+	struct baseline bl = { NULL, 0, NULL, 0 };
 	struct diff d;
+	struct diff_opts dopt;
 	struct diff_render_opts ro;
 	struct sbuf kt = SBUF_INIT;
 	FILE *fp;
@@ -178,13 +179,18 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		baseline_release(&bl);
 		return rc;
 	}
-	if (diff_compute(st, b.id, h.id, mask, &d) != STORE_OK) {
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.mask = mask;
+	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
 		msg_error("%s", store_errmsg(st));
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
-	if (blpath)
-		diff_apply_baseline(&d, &bl);
+	if (blpath && diff_apply_baseline(st, &d, &bl) != STORE_OK) {
+		msg_error("%s", store_errmsg(st));
+		rc = EXIT_INTERNAL;
+		goto outd;
+	}
 	failed = d.count[DIFF_NEW] > maxnew;
 	memset(&ro, 0, sizeof(ro));
 	ro.base_commit = b.commit;

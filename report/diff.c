@@ -1,15 +1,17 @@
 /*
- * diff: the multiset difference of two runs by identity key, baselines,
- * and the text/JSON/Markdown renderings (see diff.h).
+ * diff: the difference of two runs: exact identity keys, then the passes
+ * of report/match.h; what diff, gate and baselines load (see diff.h).
  */
 #include "diff.h"
 
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "finding_json.h"
 #include "format.h"
+#include "match.h"
 
 static const char *const change_names[DIFF_NCHANGE] = { "new", "fixed", "moved" };
 
@@ -55,25 +57,153 @@ diff_parse_kinds(const char *list, unsigned *mask, char *bad, size_t badsz)
 
 /* ---- computing ---- */
 
+int
+diff_file_external(const char *file)
+{
+	return strncmp(file, "$GOROOT/", 8) == 0 || strncmp(file, "$GOMODCACHE/", 12) == 0;
+}
+
+/* The package directories of one run, for --exclude. */
+struct pkgdirs {
+	int64_t *pkg;
+	char **prefix;          /* run-relative, with '/' or "" */
+	size_t n;
+	char *repo;             /* the run's repository prefix */
+};
+
+static void
+pkgdirs_release(struct pkgdirs *pd)
+{
+	size_t i;
+
+	for (i = 0; i < pd->n; i++)
+		free(pd->prefix[i]);
+	free(pd->pkg);
+	free(pd->prefix);
+	free(pd->repo);
+	memset(pd, 0, sizeof(*pd));
+}
+
+static char *pkg_prefix(struct store *st, int64_t run, int64_t pkg, int repo);
+
 static int
-load_run(struct store *st, int64_t run, unsigned mask, struct diff_item **out, size_t *n)
+pkgdirs_load(struct store *st, int64_t run, struct pkgdirs *pd)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	memset(pd, 0, sizeof(*pd));
+	pd->repo = pkg_prefix(st, run, 0, 1);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT name FROM package WHERE run = ? "
+	    "ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "reading packages");
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (pd->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			pd->pkg = xreallocarray(pd->pkg, cap, sizeof(*pd->pkg));
+			pd->prefix = xreallocarray(pd->prefix, cap, sizeof(*pd->prefix));
+		}
+		pd->pkg[pd->n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "reading packages");
+	for (size_t i = 0; i < pd->n; i++)
+		pd->prefix[i] = pkg_prefix(st, run, pd->pkg[i], 0);
+	return STORE_OK;
+}
+
+static const char *
+pkgdirs_get(const struct pkgdirs *pd, int64_t pkg)
+{
+	size_t lo = 0, hi = pd->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pd->pkg[mid] < pkg)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pd->n && pd->pkg[lo] == pkg ? pd->prefix[lo] : "";
+}
+
+static int
+excluded(const struct diff_opts *o, const struct pkgdirs *pd, int64_t pkg, const char *file,
+    struct sbuf *path)
+{
+	size_t i;
+
+	sbuf_reset(path);
+	if (!diff_file_external(file) && file[0] != '/' && file[0] != '<' &&
+	    strncmp(file, "../", 3) != 0)
+		sbuf_adds(path, pkgdirs_get(pd, pkg));
+	sbuf_adds(path, file);
+	for (i = 0; i < o->nexclude; i++) {
+		if (fnmatch(o->exclude[i], path->buf, 0) == 0)
+			return 1;
+		if (pd->repo[0]) {
+			int m;
+			char *r = xmalloc(strlen(pd->repo) + path->len + 1);
+			sprintf(r, "%s%s", pd->repo, path->buf);
+			m = fnmatch(o->exclude[i], r, 0) == 0;
+			free(r);
+			if (m)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int
+diff_load_run(struct store *st, int64_t run, const struct diff_opts *o,
+    struct diff_item **out, size_t *n, size_t nout[2])
 {
 	sqlite3_stmt *s;
 	struct diff_item *v = NULL;
+	struct pkgdirs pd;
+	struct sbuf path = SBUF_INIT;
 	size_t len = 0, cap = 0;
+	unsigned mask = o ? o->mask : (1u << ESC_KIND_N) - 1;
 	int rc;
 
+	memset(&pd, 0, sizeof(pd));
+	if (nout)
+		nout[0] = nout[1] = 0;
+	if (o && o->nexclude && (rc = pkgdirs_load(st, run, &pd)) != STORE_OK) {
+		pkgdirs_release(&pd);
+		return rc;
+	}
 	if (sqlite3_prepare_v2(store_db(st),
-	    "SELECT id, key, kind, pkg, file, line, col, func, subject, detail, "
-	    "message, cause FROM finding WHERE run = ?", -1, &s, NULL) != SQLITE_OK)
+	    "SELECT f.id, f.key, f.kind, f.pkg, f.file, f.line, f.col, f.func, f.subject, "
+	    "f.detail, f.message, f.cause, substr(s.s, 1, 12) FROM finding f "
+	    "JOIN str s ON s.id = f.file WHERE f.run = ?", -1, &s, NULL) != SQLITE_OK) {
+		pkgdirs_release(&pd);
 		return store_fail(st, "reading findings");
+	}
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int kind = sqlite3_column_int(s, 2);
+		const char *fpre = (const char *)sqlite3_column_text(s, 12);
 		struct diff_item *it;
+		int ext;
 
 		if (kind < 0 || kind >= ESC_KIND_N || !(mask & (1u << kind)))
 			continue;
+		ext = fpre && diff_file_external(fpre);
+		if (o && ext && !o->include_external) {
+			if (nout)
+				nout[0]++;
+			continue;
+		}
+		if (o && o->nexclude && excluded(o, &pd, sqlite3_column_int64(s, 3),
+		    store_str(st, sqlite3_column_int64(s, 4)), &path)) {
+			if (nout)
+				nout[1]++;
+			continue;
+		}
 		if (len == cap) {
 			cap = cap ? cap * 2 : 1024;
 			v = xreallocarray(v, cap, sizeof(*v));
@@ -93,8 +223,11 @@ load_run(struct store *st, int64_t run, unsigned mask, struct diff_item **out, s
 		it->detail = sqlite3_column_int64(s, 9);
 		it->message = sqlite3_column_int64(s, 10);
 		it->cause = sqlite3_column_int(s, 11);
+		it->external = (unsigned char)ext;
 	}
 	sqlite3_finalize(s);
+	sbuf_release(&path);
+	pkgdirs_release(&pd);
 	if (rc != SQLITE_DONE) {
 		free(v);
 		return store_fail(st, "reading findings");
@@ -102,6 +235,54 @@ load_run(struct store *st, int64_t run, unsigned mask, struct diff_item **out, s
 	*out = v;
 	*n = len;
 	return STORE_OK;
+}
+
+int
+diff_load_funcs(struct store *st, int64_t run, struct match_funcs *fs)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT f.pkg, s.s, min(f.line) FROM finding f "
+	    "JOIN str s ON s.id = f.func WHERE f.run = ? GROUP BY f.pkg, f.func",
+	    -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "reading functions");
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(s, 1);
+		if (f && *f)
+			match_funcs_add(fs, sqlite3_column_int64(s, 0), f, sqlite3_column_int(s, 2));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, "reading functions");
+}
+
+uint64_t
+diff_flow_hash(struct store *st, int64_t id, sqlite3_stmt **stmt)
+{
+	struct arena a = ARENA_INIT;
+	struct block_rec *bl;
+	size_t nb, i, j, k;
+	uint64_t h = 0;
+
+	if (*stmt == NULL && sqlite3_prepare_v2(store_db(st),
+	    "SELECT flows FROM finding WHERE id = ?", -1, stmt, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(*stmt, 1, id);
+	if (sqlite3_step(*stmt) == SQLITE_ROW && sqlite3_column_bytes(*stmt, 0) > 0 &&
+	    flows_decode(st, sqlite3_column_blob(*stmt, 0), (size_t)sqlite3_column_bytes(*stmt, 0),
+	    &a, &bl, &nb) == 0) {
+		for (i = 0; i < nb; i++)
+			for (j = 0; j < bl[i].nflows; j++) {
+				const struct flow_rec *f = &bl[i].flows[j];
+				h = hash64(f->dst, strlen(f->dst), h + 1);
+				for (k = 0; k < f->nsteps; k++)
+					h = hash64(f->steps[k].reason, strlen(f->steps[k].reason), h + 2);
+			}
+	}
+	sqlite3_reset(*stmt);
+	arena_release(&a);
+	return h;
 }
 
 static int
@@ -138,6 +319,24 @@ by_pos(const void *a, const void *b)
 	return x->it.id < y->it.id ? -1 : x->it.id > y->it.id;
 }
 
+void
+diff_sort_items(struct store *st, struct diff_item *v, size_t n)
+{
+	struct sorted *srt = xreallocarray(NULL, n ? n : 1, sizeof(*srt));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		srt[i].pkg = store_str(st, v[i].pkg);
+		srt[i].file = store_str(st, v[i].file);
+		srt[i].it = v[i];
+	}
+	if (n)
+		qsort(srt, n, sizeof(*srt), by_pos);
+	for (i = 0; i < n; i++)
+		v[i] = srt[i].it;
+	free(srt);
+}
+
 static void
 push(struct diff *d, size_t *cap, const struct diff_item *it, enum diff_change c)
 {
@@ -151,40 +350,135 @@ push(struct diff *d, size_t *cap, const struct diff_item *it, enum diff_change c
 	d->n++;
 }
 
-int
-diff_compute(struct store *st, int64_t base, int64_t head, unsigned mask, struct diff *d)
+/* The moved item of HEAD finding h paired with BASE finding b. */
+static struct diff_item
+moved_item(const struct diff_item *b, const struct diff_item *h, enum match_pass p)
 {
-	struct diff_item *b = NULL, *h = NULL;
-	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0;
-	struct sorted *srt;
+	struct diff_item m = *h;
+
+	m.old_file = b->file;
+	m.old_line = b->line;
+	m.old_col = b->col;
+	m.old_func = b->func;
+	m.old_key = b->key;
+	m.pass = (unsigned char)p;
+	return m;
+}
+
+/* The match_item of a leftover finding. */
+static void
+to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
+    sqlite3_stmt **fst, struct match_item *m)
+{
+	int first;
+
+	m->pkg = it->pkg;
+	m->subject = it->subject;
+	m->detail = it->detail;
+	/* a capture's message names its function: compare the rest */
+	m->message = it->kind == ESC_CAPTURE ? 0 : it->message;
+	m->kind = (int)it->kind;
+	m->func = store_str(st, it->func);
+	m->file = store_str(st, it->file);
+	m->line = it->line;
+	first = match_funcs_first(fs, it->pkg, m->func);
+	m->off = first > 0 ? it->line - first : 0;
+	m->flowh = diff_flow_hash(st, it->id, fst);
+}
+
+/* The passes over the leftovers lb (fixed) and lh (new). */
+static int
+pair_leftovers(struct store *st, struct diff *d, size_t *cap,
+    struct diff_item *lb, size_t nb, struct diff_item *lh, size_t nh)
+{
+	struct match_funcs fb = MATCH_FUNCS_INIT, fh = MATCH_FUNCS_INIT;
+	struct match_item *mb, *mh;
+	sqlite3_stmt *fst = NULL;
+	size_t *pair, i;
+	unsigned char *pass, *hused;
+	int rc;
+
+	if (nb && nh) {
+		if ((rc = diff_load_funcs(st, d->base, &fb)) != STORE_OK ||
+		    (rc = diff_load_funcs(st, d->head, &fh)) != STORE_OK) {
+			match_funcs_release(&fb);
+			match_funcs_release(&fh);
+			return rc;
+		}
+	}
+	mb = xreallocarray(NULL, nb ? nb : 1, sizeof(*mb));
+	mh = xreallocarray(NULL, nh ? nh : 1, sizeof(*mh));
+	pair = xreallocarray(NULL, nb ? nb : 1, sizeof(*pair));
+	pass = xreallocarray(NULL, nb ? nb : 1, 1);
+	hused = xcalloc(nh ? nh : 1, 1);
+	if (nb && nh) {
+		for (i = 0; i < nb; i++)
+			to_match(st, &lb[i], &fb, &fst, &mb[i]);
+		for (i = 0; i < nh; i++)
+			to_match(st, &lh[i], &fh, &fst, &mh[i]);
+	}
+	match_pair(mb, nb, &fb, mh, nh, &fh, pair, pass);
+	for (i = 0; i < nb; i++) {
+		if (pair[i] == SIZE_MAX) {
+			push(d, cap, &lb[i], DIFF_FIXED);
+			continue;
+		}
+		{
+			struct diff_item m = moved_item(&lb[i], &lh[pair[i]], (enum match_pass)pass[i]);
+			push(d, cap, &m, DIFF_MOVED);
+		}
+		hused[pair[i]] = 1;
+	}
+	for (i = 0; i < nh; i++)
+		if (!hused[i])
+			push(d, cap, &lh[i], DIFF_NEW);
+	sqlite3_finalize(fst);
+	free(mb);
+	free(mh);
+	free(pair);
+	free(pass);
+	free(hused);
+	match_funcs_release(&fb);
+	match_funcs_release(&fh);
+	return STORE_OK;
+}
+
+int
+diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opts *o,
+    struct diff *d)
+{
+	struct diff_item *b = NULL, *h = NULL, *lb, *lh;
+	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2];
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->base = base;
 	d->head = head;
-	if ((rc = load_run(st, base, mask, &b, &nb)) != STORE_OK)
+	if ((rc = diff_load_run(st, base, o, &b, &nb, NULL)) != STORE_OK)
 		return rc;
-	if ((rc = load_run(st, head, mask, &h, &nh)) != STORE_OK) {
+	if ((rc = diff_load_run(st, head, o, &h, &nh, nout)) != STORE_OK) {
 		free(b);
 		return rc;
 	}
+	d->external = nout[0];
+	d->excluded = nout[1];
 	if (nb)
 		qsort(b, nb, sizeof(*b), by_key);
 	if (nh)
 		qsort(h, nh, sizeof(*h), by_key);
-	/* Merge: the k-th BASE finding of a key pairs with the k-th HEAD one. */
+	lb = xreallocarray(NULL, nb ? nb : 1, sizeof(*lb));
+	lh = xreallocarray(NULL, nh ? nh : 1, sizeof(*lh));
+	/* Exact keys: the k-th BASE finding of a key pairs with the k-th
+	 * HEAD one; the rest are left over for the passes. */
 	while (i < nb || j < nh) {
 		if (j == nh || (i < nb && b[i].key < h[j].key))
-			push(d, &cap, &b[i++], DIFF_FIXED);
+			lb[nlb++] = b[i++];
 		else if (i == nb || h[j].key < b[i].key)
-			push(d, &cap, &h[j++], DIFF_NEW);
+			lh[nlh++] = h[j++];
 		else {
 			if (b[i].file != h[j].file || b[i].line != h[j].line ||
 			    b[i].col != h[j].col) {
-				struct diff_item m = h[j];
-				m.old_file = b[i].file;
-				m.old_line = b[i].line;
-				m.old_col = b[i].col;
+				struct diff_item m = moved_item(&b[i], &h[j], MATCH_KEY);
 				push(d, &cap, &m, DIFF_MOVED);
 			} else
 				d->unchanged++;
@@ -194,17 +488,12 @@ diff_compute(struct store *st, int64_t base, int64_t head, unsigned mask, struct
 	}
 	free(b);
 	free(h);
-	srt = xreallocarray(NULL, d->n ? d->n : 1, sizeof(*srt));
-	for (i = 0; i < d->n; i++) {
-		srt[i].pkg = store_str(st, d->items[i].pkg);
-		srt[i].file = store_str(st, d->items[i].file);
-		srt[i].it = d->items[i];
-	}
-	if (d->n)
-		qsort(srt, d->n, sizeof(*srt), by_pos);
-	for (i = 0; i < d->n; i++)
-		d->items[i] = srt[i].it;
-	free(srt);
+	rc = pair_leftovers(st, d, &cap, lb, nlb, lh, nlh);
+	free(lb);
+	free(lh);
+	if (rc != STORE_OK)
+		return rc;
+	diff_sort_items(st, d->items, d->n);
 	return STORE_OK;
 }
 
@@ -213,146 +502,6 @@ diff_release(struct diff *d)
 {
 	free(d->items);
 	memset(d, 0, sizeof(*d));
-}
-
-/* ---- baselines ---- */
-
-int
-baseline_write(struct store *st, int64_t run, const char *commit, unsigned mask, FILE *fp)
-{
-	struct diff_item *v = NULL;
-	size_t n = 0, i;
-	cJSON *doc, *arr;
-	int rc;
-	char key[17];
-
-	if ((rc = load_run(st, run, mask, &v, &n)) != STORE_OK)
-		return rc;
-	{
-		struct sorted *srt = xreallocarray(NULL, n ? n : 1, sizeof(*srt));
-		for (i = 0; i < n; i++) {
-			srt[i].pkg = store_str(st, v[i].pkg);
-			srt[i].file = store_str(st, v[i].file);
-			srt[i].it = v[i];
-		}
-		if (n)
-			qsort(srt, n, sizeof(*srt), by_pos);
-		for (i = 0; i < n; i++)
-			v[i] = srt[i].it;
-		free(srt);
-	}
-	fmt_json_init();
-	doc = cJSON_CreateObject();
-	fmt_json_add_int(doc, "version", 1);
-	fmt_json_add_int(doc, "run", run);
-	fmt_json_add_str(doc, "commit", commit);
-	arr = cJSON_AddArrayToObject(doc, "findings");
-	for (i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		finding_key_hex(v[i].key, key);
-		fmt_json_add_str(o, "key", key);
-		fmt_json_add_str(o, "package", store_str(st, v[i].pkg));
-		fmt_json_add_str(o, "file", store_str(st, v[i].file));
-		fmt_json_add_str(o, "func", store_str(st, v[i].func));
-		fmt_json_add_str(o, "kind", esc_kind_name(v[i].kind));
-		fmt_json_add_str(o, "message", store_str(st, v[i].message));
-		fmt_json_add_str(o, "reason", "");
-		cJSON_AddItemToArray(arr, o);
-	}
-	fmt_json_print(fp, doc, 1);
-	fputc('\n', fp);
-	cJSON_Delete(doc);
-	free(v);
-	return STORE_OK;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-int
-baseline_parse(const char *text, struct baseline *b, char *err, size_t errsz)
-{
-	cJSON *doc, *arr, *e;
-	size_t cap = 0, idx = 0;
-
-	memset(b, 0, sizeof(*b));
-	fmt_json_init();
-	doc = cJSON_Parse(text);
-	if (doc == NULL) {
-		snprintf(err, errsz, "not valid JSON");
-		return -1;
-	}
-	arr = cJSON_IsArray(doc) ? doc : cJSON_GetObjectItemCaseSensitive(doc, "findings");
-	if (!cJSON_IsArray(arr)) {
-		snprintf(err, errsz, "no \"findings\" array");
-		cJSON_Delete(doc);
-		return -1;
-	}
-	cJSON_ArrayForEach(e, arr) {
-		cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "key");
-		char *end;
-		uint64_t v;
-
-		idx++;
-		if (!cJSON_IsString(k) || strlen(k->valuestring) == 0 ||
-		    strlen(k->valuestring) > 16) {
-			snprintf(err, errsz, "entry %zu: missing or bad \"key\"", idx);
-			goto bad;
-		}
-		v = strtoull(k->valuestring, &end, 16);
-		if (*end != '\0') {
-			snprintf(err, errsz, "entry %zu: bad key '%s'", idx, k->valuestring);
-			goto bad;
-		}
-		if (b->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			b->keys = xreallocarray(b->keys, cap, sizeof(*b->keys));
-		}
-		b->keys[b->n++] = v;
-	}
-	cJSON_Delete(doc);
-	if (b->n)
-		qsort(b->keys, b->n, sizeof(*b->keys), cmp_u64);
-	return 0;
-bad:
-	cJSON_Delete(doc);
-	baseline_release(b);
-	return -1;
-}
-
-int
-baseline_has(const struct baseline *b, uint64_t key)
-{
-	return b->n && bsearch(&key, b->keys, b->n, sizeof(*b->keys), cmp_u64) != NULL;
-}
-
-void
-baseline_release(struct baseline *b)
-{
-	free(b->keys);
-	memset(b, 0, sizeof(*b));
-}
-
-void
-diff_apply_baseline(struct diff *d, const struct baseline *b)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < d->n; i++) {
-		if (d->items[i].change == DIFF_NEW && baseline_has(b, d->items[i].key)) {
-			d->accepted++;
-			d->count[DIFF_NEW]--;
-			continue;
-		}
-		d->items[j++] = d->items[i];
-	}
-	d->n = j;
 }
 
 /* ---- shared helpers ---- */
@@ -401,33 +550,38 @@ diff_item_rec(struct store *st, const struct diff_item *it, sqlite3_stmt **stmt,
 }
 
 /* The package directory relative to the run's directory, with a
- * trailing '/', or "" when unknown. */
+ * trailing '/', or "" when unknown; with repo, the run's repository
+ * prefix before it.  pkg 0: the repository prefix alone. */
 static char *
-pkg_prefix(struct store *st, int64_t run, int64_t pkg)
+pkg_prefix(struct store *st, int64_t run, int64_t pkg, int repo)
 {
 	sqlite3_stmt *s;
-	char *res = xstrdup("");
+	struct sbuf sb = SBUF_INIT;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT r.dir, p.dir FROM run r JOIN package p "
-	    "ON p.run = r.id WHERE r.id = ? AND p.name = ?", -1, &s, NULL) != SQLITE_OK)
-		return res;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT r.dir, p.dir, r.repo_prefix FROM run r "
+	    "LEFT JOIN package p ON p.run = r.id AND p.name = ?2 WHERE r.id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		return sbuf_detach(&sb);
 	sqlite3_bind_int64(s, 1, run);
 	sqlite3_bind_int64(s, 2, pkg);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		const char *rd = (const char *)sqlite3_column_text(s, 0);
 		const char *pd = (const char *)sqlite3_column_text(s, 1);
+		const char *rp = (const char *)sqlite3_column_text(s, 2);
 		size_t n = rd ? strlen(rd) : 0;
 
+		if (repo && rp && *rp && strcmp(rp, "./") != 0) {
+			sbuf_adds(&sb, rp);
+			if (rp[strlen(rp) - 1] != '/')
+				sbuf_addc(&sb, '/');
+		}
 		while (n > 1 && rd[n - 1] == '/')
 			n--;
-		if (n && pd && strncmp(pd, rd, n) == 0 && pd[n] == '/' && pd[n + 1]) {
-			free(res);
-			res = xmalloc(strlen(pd + n + 1) + 2);
-			sprintf(res, "%s/", pd + n + 1);
-		}
+		if (pkg && n && pd && strncmp(pd, rd, n) == 0 && pd[n] == '/' && pd[n + 1])
+			sbuf_addf(&sb, "%s/", pd + n + 1);
 	}
 	sqlite3_finalize(s);
-	return res;
+	return sbuf_detach(&sb);
 }
 
 const char *
@@ -447,7 +601,7 @@ diff_item_path(struct store *st, const struct diff_item *it, struct diff_pathcac
 			slot = pc->next;
 			pc->next ^= 1;
 			free(pc->prefix[slot]);
-			pc->prefix[slot] = pkg_prefix(st, it->run, it->pkg);
+			pc->prefix[slot] = pkg_prefix(st, it->run, it->pkg, pc->repo);
 			pc->run[slot] = it->run;
 			pc->pkg[slot] = it->pkg;
 		}
@@ -465,218 +619,3 @@ diff_pathcache_release(struct diff_pathcache *pc)
 	memset(pc, 0, sizeof(*pc));
 }
 
-/* ---- text ---- */
-
-static const char markers[DIFF_NCHANGE] = { '+', '-', '~' };
-
-static int
-shown(const struct diff_render_opts *o, const struct diff_item *it)
-{
-	return it->change != DIFF_MOVED || o->show_moved;
-}
-
-static void
-pos_of(struct store *st, const struct diff_item *it, struct diff_pathcache *pc,
-    struct sbuf *path, struct sbuf *out)
-{
-	diff_item_path(st, it, pc, path);
-	sbuf_reset(out);
-	sbuf_adds(out, path->buf);
-	sbuf_addf(out, ":%d", it->line);
-	if (it->col > 0)
-		sbuf_addf(out, ":%d", it->col);
-	sbuf_addc(out, ':');
-}
-
-static void
-run_label(FILE *fp, int64_t id, const char *commit)
-{
-	fprintf(fp, "run %lld", (long long)id);
-	if (commit && *commit)
-		fprintf(fp, " (%.12s)", commit);
-}
-
-void
-diff_summary_line(const struct diff *d, const struct diff_render_opts *o, FILE *fp)
-{
-	fprintf(fp, "%zu new, %zu fixed, %zu moved", d->count[DIFF_NEW],
-	    d->count[DIFF_FIXED], d->count[DIFF_MOVED]);
-	if (d->accepted)
-		fprintf(fp, ", %zu accepted by the baseline", d->accepted);
-	fputs(" between ", fp);
-	run_label(fp, d->base, o->base_commit);
-	fputs(" and ", fp);
-	run_label(fp, d->head, o->head_commit);
-	fputc('\n', fp);
-}
-
-int
-diff_render_text(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
-{
-	struct sbuf path = SBUF_INIT, pos = SBUF_INIT, old = SBUF_INIT;
-	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
-	size_t i = 0, j, k, w;
-	static const enum fmt_color mcolor[DIFF_NCHANGE] = { FC_RED, FC_GREEN, FC_DIM };
-
-	while (i < d->n) {
-		/* One package: [i, j). */
-		for (j = i; j < d->n && d->items[j].pkg == d->items[i].pkg; j++)
-			;
-		for (w = 0, k = i; k < j; k++)
-			if (shown(o, &d->items[k])) {
-				pos_of(st, &d->items[k], &pc, &path, &pos);
-				if (fmt_text_width(pos.buf) > w)
-					w = fmt_text_width(pos.buf);
-			}
-		if (w == 0) {
-			i = j;
-			continue;
-		}
-		fprintf(fp, "%s", fmt_sgr(o->color, FC_BOLD));
-		fmt_text(fp, store_str(st, d->items[i].pkg));
-		fprintf(fp, "%s\n", fmt_sgr(o->color, FC_RESET));
-		for (k = i; k < j; k++) {
-			const struct diff_item *it = &d->items[k];
-
-			if (!shown(o, it))
-				continue;
-			pos_of(st, it, &pc, &path, &pos);
-			fprintf(fp, "%s%c ", fmt_sgr(o->color, mcolor[it->change]), markers[it->change]);
-			fmt_text_pad(fp, pos.buf, w, 0);
-			fputc(' ', fp);
-			fmt_text(fp, store_str(st, it->message));
-			if (it->change == DIFF_MOVED) {
-				fputs(" (was ", fp);
-				if (it->old_file != it->file) {
-					struct diff_item oi = *it;
-					oi.file = it->old_file;
-					diff_item_path(st, &oi, &pc, &old);
-					fmt_text(fp, old.buf);
-					fputc(':', fp);
-				}
-				fprintf(fp, "%d", it->old_line);
-				if (it->old_col > 0)
-					fprintf(fp, ":%d", it->old_col);
-				fputc(')', fp);
-			}
-			fprintf(fp, "%s\n", fmt_sgr(o->color, FC_RESET));
-		}
-		i = j;
-	}
-	diff_summary_line(d, o, fp);
-	sbuf_release(&path);
-	sbuf_release(&pos);
-	sbuf_release(&old);
-	diff_pathcache_release(&pc);
-	return ferror(fp) ? -1 : 0;
-}
-
-/* ---- JSON ---- */
-
-int
-diff_render_json(struct store *st, const struct diff *d, const struct diff_render_opts *o,
-    FILE *fp, int lines)
-{
-	struct json_stream js;
-	struct arena scratch = ARENA_INIT;
-	struct sbuf blob = SBUF_INIT, pos = SBUF_INIT;
-	struct finding_rec r;
-	sqlite3_stmt *fs = NULL;
-	size_t i;
-	int rc = 0;
-
-	json_stream_begin(&js, fp, lines);
-	for (i = 0; i < d->n && !ferror(fp); i++) {
-		const struct diff_item *it = &d->items[i];
-		const char *commit = it->run == d->base ? o->base_commit : o->head_commit;
-		cJSON *obj;
-
-		if (!shown(o, it))
-			continue;
-		if (diff_item_rec(st, it, &fs, &blob, &r) != 0) {
-			rc = -1;
-			break;
-		}
-		obj = finding_to_json(st, &r, commit, &scratch);
-		finding_json_set_change(obj, diff_change_name(it->change));
-		if (it->change == DIFF_MOVED) {
-			finding_pos_text(&pos, store_str(st, it->old_file), it->old_line, it->old_col);
-			fmt_json_add_str(obj, "was", pos.buf);
-		}
-		json_stream_add(&js, obj);
-		cJSON_Delete(obj);
-		arena_reset(&scratch);
-	}
-	json_stream_end(&js);
-	sqlite3_finalize(fs);
-	arena_release(&scratch);
-	sbuf_release(&blob);
-	sbuf_release(&pos);
-	return rc || ferror(fp) ? -1 : 0;
-}
-
-/* ---- Markdown ---- */
-
-/* s as a code span in a table cell: '|' escaped (GFM unescapes it before
- * the span), CR/LF a space, other control bytes '?', and a longer fence
- * when s holds backticks.  Backslashes stay literal, as code spans want. */
-static void
-md_code(FILE *fp, const char *s)
-{
-	const char *p;
-	int tick = strchr(s, '`') != NULL;
-
-	fputs(tick ? "`` " : "`", fp);
-	for (p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '|')
-			fputs("\\|", fp);
-		else if (c == '\r' || c == '\n')
-			fputc(' ', fp);
-		else if (c < 0x20 || c == 0x7f)
-			fputc('?', fp);
-		else
-			fputc(c, fp);
-	}
-	fputs(tick ? " ``" : "`", fp);
-}
-
-int
-diff_render_md(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
-{
-	struct sbuf path = SBUF_INIT, pos = SBUF_INIT;
-	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
-	size_t i, nshown = 0;
-	char key[17];
-
-	fprintf(fp, "### escdb %s: ", o->gate ? "gate" : "diff");
-	if (o->gate)
-		fputs(d->count[DIFF_NEW] > o->max_new ? "**failed**, " : "passed, ", fp);
-	diff_summary_line(d, o, fp);
-	for (i = 0; i < d->n; i++)
-		nshown += shown(o, &d->items[i]);
-	if (nshown) {
-		fputs("\n| change | package | position | kind | message | key |\n"
-		    "|---|---|---|---|---|---|\n", fp);
-		for (i = 0; i < d->n; i++) {
-			const struct diff_item *it = &d->items[i];
-
-			if (!shown(o, it))
-				continue;
-			pos_of(st, it, &pc, &path, &pos);
-			pos.buf[--pos.len] = '\0';      /* the trailing ':' */
-			fprintf(fp, "| %s | ", diff_change_name(it->change));
-			md_code(fp, store_str(st, it->pkg));
-			fputs(" | ", fp);
-			md_code(fp, pos.buf);
-			fprintf(fp, " | %s | ", esc_kind_name(it->kind));
-			md_code(fp, store_str(st, it->message));
-			finding_key_hex(it->key, key);
-			fprintf(fp, " | `%s` |\n", key);
-		}
-	}
-	sbuf_release(&path);
-	sbuf_release(&pos);
-	diff_pathcache_release(&pc);
-	return ferror(fp) ? -1 : 0;
-}

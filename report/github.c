@@ -42,7 +42,7 @@ int
 diff_render_github(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp)
 {
 	struct sbuf path = SBUF_INIT, title = SBUF_INIT;
-	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
 	size_t i;
 
 	(void)o;

@@ -9,6 +9,7 @@
 
 #include "finding_json.h"
 #include "format.h"
+#include "match.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -45,7 +46,7 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 {
 	cJSON *log, *runs, *run, *tool, *driver, *rules, *results;
 	struct sbuf path = SBUF_INIT;
-	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0 };
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
 	char id[64], key[17];
 	size_t i;
 	int k, rc;
@@ -82,14 +83,22 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 		const struct diff_item *it = &d->items[i];
 		cJSON *r, *t, *locs, *loc, *phys, *region;
 
-		if (it->change != DIFF_NEW)
+		/* new findings are results; moved ones whose key changed are
+		 * results of kind "pass" carrying both keys, so a service
+		 * that follows fingerprints keeps the alert's history */
+		if (it->change == DIFF_FIXED ||
+		    (it->change == DIFF_MOVED && it->old_key == it->key))
 			continue;
 		r = cJSON_CreateObject();
 		snprintf(id, sizeof(id), "escdb/%s", esc_kind_name(it->kind));
 		fmt_json_add_str(r, "ruleId", id);
 		fmt_json_add_int(r, "ruleIndex", (int64_t)it->kind);
-		fmt_json_add_str(r, "level",
-		    o->gate && (o->gated & (1u << it->kind)) ? "error" : "warning");
+		if (it->change == DIFF_MOVED) {
+			fmt_json_add_str(r, "kind", "pass");
+			fmt_json_add_str(r, "level", "none");
+		} else
+			fmt_json_add_str(r, "level",
+			    o->gate && (o->gated & (1u << it->kind)) ? "error" : "warning");
 		t = cJSON_AddObjectToObject(r, "message");
 		fmt_json_add_str(t, "text", store_str(st, it->message));
 		locs = cJSON_AddArrayToObject(r, "locations");
@@ -112,9 +121,17 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 		t = cJSON_AddObjectToObject(r, "partialFingerprints");
 		finding_key_hex(it->key, key);
 		fmt_json_add_str(t, "escdbKey/v1", key);
+		if (it->change == DIFF_MOVED) {
+			finding_key_hex(it->old_key, key);
+			fmt_json_add_str(t, "escdbKey/v1/previous", key);
+		}
 		t = cJSON_AddObjectToObject(r, "properties");
 		fmt_json_add_str(t, "package", store_str(st, it->pkg));
 		fmt_json_add_str(t, "change", diff_change_name(it->change));
+		if (it->change == DIFF_MOVED) {
+			fmt_json_add_str(t, "match", match_pass_name((enum match_pass)it->pass));
+			fmt_json_add_str(t, "previousFunction", store_str(st, it->old_func));
+		}
 		cJSON_AddItemToArray(results, r);
 	}
 	rc = fmt_json_print(fp, log, 1);

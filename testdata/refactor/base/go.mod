@@ -1,0 +1,3 @@
+module example.com/refactor
+
+go 1.21

@@ -1,0 +1,71 @@
+// Package svc is the base of the refactoring scenario (tests/t_refactor.sh):
+// each later step restructures it without changing what escapes, then
+// the last steps change allocations.
+package svc
+
+import "fmt"
+
+var sink *int
+
+type Item struct {
+	ID   int
+	Name string
+}
+
+type Server struct {
+	name  string
+	items []*Item
+}
+
+// Handle does its work in handle since step 01.
+func (s *Server) Handle(id int, name string) string {
+	return s.handle(id, name)
+}
+
+func (s *Server) handle(id int, name string) string {
+	it := &Item{ID: id, Name: name}
+	s.items = append(s.items, it)
+	label := func() string { return fmt.Sprint(it.ID) }
+	return s.name + label()
+}
+
+// Describe is renamed Explain in step 02.
+func Describe(v int) any {
+	return v
+}
+
+// Tags gets a closure inserted above its closure in step 04.
+func Tags(n int) []string {
+	out := make([]string, 0, n)
+	each(n, func(i int) { out = append(out, fmt.Sprint(i)) })
+	return out
+}
+
+func each(n int, fn func(int)) {
+	for i := 0; i < n; i++ {
+		fn(i)
+	}
+}
+
+// Helper moves to helper.go in step 03.
+func Helper(x int) *int {
+	y := x
+	return &y
+}
+
+func Keep(n int) *[]int {
+	s := make([]int, n)
+	return &s
+}
+
+// First loses its escape and Second gains the same text in step 06.
+func First(n int) int {
+	p := new(int)
+	*p = n
+	sink = p
+	return n
+}
+
+func Second(s []int) int {
+	return len(s)
+}
