@@ -68,7 +68,7 @@ static const char *const pat_src[P_N] = {
 	[P_N_ZEROCOPY] = "^zero-copy (.+) conversion$",
 	[P_N_OCONVIFACE] = "^rewriting OCONVIFACE value from (.+?) \\(",
 	[P_N_ALIAS] = "^alias analysis: (.*?)(?::|$)",
-	[P_H_LEAK] = "^parameter (.+?) leaks to (.+?)(?: for (.+?))? with derefs=(-?\\d+):$",
+	[P_H_LEAK] = "^parameter (.+?) leaks to (.+?)(?: for ((?:(?! for ).)+))? with derefs=(-?\\d+):$",
 	[P_H_HEAP] = "^(.+) escapes to heap(?: in (.+))?:$",
 	[P_FLOW] = "^  +flow: (.*?) (?:=|\xe2\x86\x90) (.*):$",
 	[P_FROM] = "^    +from (.*) \\(([^()]*)\\) at (.+)$",
