@@ -1,0 +1,117 @@
+#!/bin/sh
+# t_refactor.sh: the gate survives refactors (issue 10).  Builds the git
+# history of testdata/refactor (extract a method body, rename, move to a
+# new file, insert a closure, reorder; then allocation changes) with one
+# escdb run per commit, and checks what diff and gate call new, fixed and
+# moved; then a baseline entry that follows its function's rename.
+. tests/lib.sh
+
+if ! command -v go >/dev/null 2>&1 || ! command -v git >/dev/null 2>&1; then
+	ok "refactor: skipped (go or git not installed) # SKIP"
+	exit 0
+fi
+GIT_CEILING_DIRECTORIES=$T
+export GIT_CEILING_DIRECTORIES
+unset GITHUB_STEP_SUMMARY
+DB=$T/r.db
+if ! ESCDB=$ESCDB sh testdata/refactor/history.sh "$T/repo" "$DB" >"$T/h.out" 2>&1; then
+	notok "refactor: history.sh"; sed 's/^/#   /' "$T/h.out" | head -20
+	exit 0
+fi
+E="$ESCDB --db $DB"
+
+# counts CHANGE FILE: how many objects of a JSON array have that change
+counts() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); print(sum(1 for o in d if o["change"]==sys.argv[1]))' "$1" "$2"
+}
+# matches FILE: the passes that paired the moved ones, sorted, unique
+matches() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(sorted({o["old"]["match"] for o in d if o["change"]=="moved"})))' "$1"
+}
+
+prev=base
+for s in 01-extract 02-rename 03-move 04-closure 05-reorder; do
+	check_exit "$s: gate exits 0" 0 $E gate --base $prev --head $s
+	$E diff --kinds heap,moved --format json $prev $s >"$T/$s.json" 2>/dev/null
+	check_eq "$s: 0 new, 0 fixed heap/moved" \
+	    "$(counts new "$T/$s.json") $(counts fixed "$T/$s.json")" "0 0"
+	prev=$s
+done
+check_eq "01-extract: paired by extract (method body) and rename (its closure)" \
+    "$(matches "$T/01-extract.json")" "extract key rename"
+check_eq "02-rename: paired by rename" "$(matches "$T/02-rename.json")" "rename"
+check_eq "03-move: paired by file" "$(matches "$T/03-move.json")" "file key"
+check_eq "04-closure: paired by closure" "$(matches "$T/04-closure.json")" "closure key"
+check_eq "05-reorder: exact keys" "$(matches "$T/05-reorder.json")" "key"
+$E diff 01-extract 02-rename >"$T/02.txt"
+check "02-rename: text says where it was and in which function" \
+    grep -q '^~ svc/server.go:[0-9]*:[0-9]*: v escapes to heap (was [0-9]*:[0-9]* in Describe)$' "$T/02.txt"
+$E diff 02-rename 03-move >"$T/03.txt"
+check "03-move: text names the old file" \
+    grep -q '^~ svc/helper.go:[0-9]*:[0-9]*: *moved to heap: y (was svc/server.go:[0-9]*:[0-9]*)$' "$T/03.txt"
+check_eq "02-rename: json old object" \
+    "$(python3 -c 'import json,sys; o=[o for o in json.load(open(sys.argv[1])) if o["change"]=="moved"][0]; print(o["func"], o["old"]["func"], o["old"]["file"], o["old"]["key"] != o["key"])' "$T/02-rename.json")" \
+    "Explain Describe server.go True"
+$E diff --format sarif 01-extract 02-rename >"$T/02.sarif"
+check_eq "02-rename: sarif keeps the old key beside the new one" \
+    "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]["results"]; print(len(r), r[0]["kind"], r[0]["level"], sorted(r[0]["partialFingerprints"]))' "$T/02.sarif")" \
+    "1 pass none ['escdbKey/v1', 'escdbKey/v1/previous']"
+
+# An escape leaves one old function and the same text appears in another
+# old function: that is new, never moved.
+check_exit "06-shift: gate exits 1" 1 $E gate --base 05-reorder --head 06-shift
+$E gate --base 05-reorder --head 06-shift --format json >"$T/06.json" 2>/dev/null
+check_eq "06-shift: names exactly the new and the fixed one" \
+    "$(python3 -c 'import json,sys; print(sorted((o["change"], o["func"], o["message"]) for o in json.load(open(sys.argv[1]))))' "$T/06.json")" \
+    "[('fixed', 'First', 'new(int) escapes to heap'), ('new', 'Second', 'new(int) escapes to heap')]"
+check_exit "07-add: gate exits 1" 1 $E gate --base 06-shift --head 07-add
+$E gate --base 06-shift --head 07-add >"$T/07.txt" 2>/dev/null
+check_eq "07-add: names exactly the new one" "$(grep '^[-+] ' "$T/07.txt")" \
+    "+ svc/server.go:39:14: n escapes to heap"
+
+# The same tree in another directory: nothing changes.
+git clone -q "$T/repo" "$T/clone" >/dev/null 2>&1
+$E run -C "$T/clone" --label clone >/dev/null 2>&1 || notok "run clone"
+check_eq "a second checkout: 0 new, 0 fixed, 0 moved" \
+    "$($E diff 07-add clone | tail -1 | cut -d' ' -f1-6)" "0 new, 0 fixed, 0 moved"
+
+# A baseline entry follows its finding through a rename.
+B=$T/b
+mkdir -p "$B"
+cat >"$B/go.mod" <<'EOF'
+module example.com/bl
+
+go 1.21
+EOF
+cat >"$B/b.go" <<'EOF'
+package bl
+
+type T struct{ n [4]int }
+
+func Main(s []int) int { return len(s) }
+EOF
+bstep() {
+	(cd "$B" && git add -A && git -c user.name=t -c user.email=t@example.com \
+	    -c commit.gpgsign=false commit -q -m "$1") >/dev/null 2>&1
+	$E run -C "$B" --label "$1" >/dev/null 2>&1 || notok "run $1"
+}
+(cd "$B" && git init -q .)
+bstep b0
+cat >>"$B/b.go" <<'EOF'
+
+func Old() *T { return new(T) }
+EOF
+bstep b1
+$E baseline b1 >"$T/bl.json"
+sed 's/func Old/func Renamed/' "$B/b.go" >"$T/b.go" && mv "$T/b.go" "$B/b.go"
+bstep b2
+check_exit "baseline: without it the renamed finding is new" 1 $E gate --base b0 --head b2
+check_exit "baseline: its entry follows the rename" 0 $E gate --base b0 --head b2 --baseline "$T/bl.json"
+$E gate --base b0 --head b2 --baseline "$T/bl.json" >"$T/b2.txt" 2>&1
+check "baseline: counted as accepted" grep -q '^0 new, 0 fixed, 0 moved, 1 accepted by the baseline' "$T/b2.txt"
+sed 's/func Main(s \[\]int) int { return len(s) }/func Main(s []int) *T { _ = len(s); return new(T) }/' \
+    "$B/b.go" >"$T/b.go" && mv "$T/b.go" "$B/b.go"
+bstep b3
+$E gate --base b0 --head b3 --baseline "$T/bl.json" >"$T/b3.txt" 2>/dev/null
+check_eq "baseline: the same text in a function BASE had is not accepted" \
+    "$(grep '^[-+] ' "$T/b3.txt" | sed 's/:[0-9]*:[0-9]*:/:L:C:/')" "+ b.go:L:C: new(T) escapes to heap"
