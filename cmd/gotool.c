@@ -230,6 +230,45 @@ gotool_copy(FILE *fp, FILE *out)
 	return fflush(out) == 0 ? 0 : -1;
 }
 
+static int
+name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+int
+gotool_keep_blocks(FILE *fp, FILE *out, char *const names[], size_t n)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int keep = 0, rc = 0;
+
+	if (fseeko(fp, 0, SEEK_SET) != 0)
+		return -1;
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		if (len > 2 && line[0] == '#' && line[1] == ' ') {
+			size_t m = (size_t)len;
+
+			while (m > 2 && (line[m - 1] == '\n' || line[m - 1] == '\r'))
+				m--;
+			line[m] = '\0';
+			keep = bsearch(line + 2, names, n, sizeof(*names), name_cmp) != NULL;
+			if (keep && fprintf(out, "%s\n", line) < 0)
+				rc = -1;
+			continue;
+		}
+		if (keep && fwrite(line, 1, (size_t)len, out) != (size_t)len)
+			rc = -1;
+	}
+	if (ferror(fp))
+		rc = -1;
+	free(line);
+	if (fflush(out) != 0 || fseeko(out, 0, SEEK_SET) != 0)
+		rc = -1;
+	return rc;
+}
+
 void
 gotool_cmdline(struct sbuf *sb, char *const argv[])
 {

@@ -35,6 +35,12 @@ FILE *gotool_tmpfile(void);
  * error.  Leaves fp at its end. */
 int gotool_copy(FILE *fp, FILE *out);
 
+/* Copies from fp (read from its start) to out the lines of the blocks
+ * whose "# NAME" heading names one of names[0..n-1] (sorted with strcmp),
+ * headings included; lines before the first heading are dropped.  out is
+ * left at its start.  Returns 0, or -1 with errno set. */
+int gotool_keep_blocks(FILE *fp, FILE *out, char *const names[], size_t n);
+
 /* The command line as text, for messages and the run's input column:
  * arguments joined by spaces, those with spaces or quotes in single
  * quotes.  Appended to sb. */

@@ -2,8 +2,8 @@
  * run: builds Go packages with escape diagnostics (go build
  * -gcflags='-m=2 -l') and stores the output as one new run.  The go
  * command's output is spooled to a temporary file and parsed only after
- * the build succeeded; packages whose diagnostics the go command did not
- * replay from its cache are recompiled with -a.
+ * the build succeeded; packages that printed nothing are asked for again
+ * under another action id (see recheck_silent).
  */
 #include "cmd.h"
 
@@ -27,8 +27,9 @@ static const char usage_text[] =
 	"\n"
 	"Runs go build -gcflags='-m=2 -l' on PKG (default ./...) in DIR and\n"
 	"stores its escape-analysis output as one new run.  Packages that print\n"
-	"nothing because the go command did not replay their cached output are\n"
-	"recompiled with -a.  A failed build stores nothing (exit status 3).\n"
+	"nothing are asked for once more under another action id (their cached\n"
+	"output may have been evicted), never with -a.  A failed build stores\n"
+	"nothing (exit status 3).\n"
 	"\n"
 	"  -C DIR        run in DIR (default: the current directory)\n"
 	"  --commit REV  the run's commit (default: git rev-parse HEAD in DIR)\n"
@@ -38,7 +39,6 @@ static const char usage_text[] =
 	"  --json        build with -gcflags='-json=0,file://TMP -l' instead and\n"
 	"                store the compiler's JSON (logopt) form\n";
 
-#define GCFLAGS "-gcflags=-m=2 -l"
 
 struct pkg {
 	char *path;             /* import path */
@@ -57,7 +57,11 @@ struct run {
 	int shown;              /* a progress line is on the screen */
 	int use_o;              /* pass -o /dev/null to go build */
 	char *jsondir;          /* --json: the fresh logopt directory */
-	char *gcflags;          /* the -gcflags argument */
+	char *cflags;           /* the compiler flags: "-m=2 -l", ... */
+	char *gcflags;          /* "-gcflags=" cflags */
+	char *tags;             /* "-tags=..." or NULL */
+	char **bpats;           /* the package patterns of the run */
+	int nbpats;
 };
 
 /* ---- progress (terminal only) ---- */
@@ -349,44 +353,90 @@ spool_has(FILE *fp, const char *s)
 	return memmem(buf, n, s, strlen(s)) != NULL;
 }
 
+/* A growable NULL-terminated argument vector; the strings are owned by
+ * the vector when added with strv_own. */
+struct strv {
+	char **v;
+	size_t n, cap;
+	char **own;
+	size_t nown, capown;
+};
+
+static void
+strv_add(struct strv *sv, const char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 16;
+		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
+	}
+	sv->v[sv->n++] = (char *)s;
+	sv->v[sv->n] = NULL;
+}
+
+static void
+strv_own(struct strv *sv, char *s)
+{
+	if (sv->nown == sv->capown) {
+		sv->capown = sv->capown ? sv->capown * 2 : 16;
+		sv->own = xreallocarray(sv->own, sv->capown, sizeof(*sv->own));
+	}
+	sv->own[sv->nown++] = s;
+	strv_add(sv, s);
+}
+
+static void
+strv_release(struct strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->nown; i++)
+		free(sv->own[i]);
+	free(sv->own);
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
 /*
- * go build GCFLAGS [-a] [-o /dev/null] PKGS in DIR, spooled.  Returns
- * EXIT_OK with *out open at its start, or prints the failure.  A go
- * command that refuses -o /dev/null for several packages is asked again
- * without -o (it then writes nothing for libraries and several mains).
+ * go build FLAGS [-o /dev/null] PKGS in DIR, spooled.  Returns EXIT_OK
+ * with *out open at its start, or prints the failure.  Every command run
+ * is appended to cmdline.  A go command that refuses -o /dev/null for
+ * several packages is asked again without -o (it then writes nothing for
+ * libraries and several mains).
  */
 static int
-go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline, FILE **out)
+go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
+    struct sbuf *cmdline, FILE **out)
 {
-	char **argv = xcalloc(npkgs + 9, sizeof(*argv));
+	struct strv av;
 	FILE *fp = NULL;
-	size_t i, k;
+	size_t i;
 	int status, rc = EXIT_OK;
 
 	*out = NULL;
+	memset(&av, 0, sizeof(av));
 	for (;;) {
-		k = 0;
-		argv[k++] = "go";
-		argv[k++] = "build";
-		if (all)
-			argv[k++] = "-a";
+		av.n = 0;
+		strv_add(&av, "go");
+		strv_add(&av, "build");
 		if (go_minor(r->goversion) >= 18)
-			argv[k++] = "-buildvcs=false";  /* no git status; the binary is discarded */
-		argv[k++] = r->gcflags;
+			strv_add(&av, "-buildvcs=false");  /* no git status; the binary is discarded */
+		if (r->tags != NULL)
+			strv_add(&av, r->tags);
+		for (i = 0; i < nflags; i++)
+			strv_add(&av, flags[i]);
 		if (r->use_o) {
-			argv[k++] = "-o";
-			argv[k++] = "/dev/null";
+			strv_add(&av, "-o");
+			strv_add(&av, "/dev/null");
 		}
 		for (i = 0; i < npkgs; i++)
-			argv[k++] = pkgs[i];
-		argv[k] = NULL;
+			strv_add(&av, pkgs[i]);
 		if ((fp = gotool_tmpfile()) == NULL) {
 			progress_clear(r);
 			msg_error("cannot create a temporary file: %s", strerror(errno));
 			rc = EXIT_INTERNAL;
 			break;
 		}
-		if (gotool_spool(r->absdir, argv, fp, &status) < 0) {
+		if (gotool_spool(r->absdir, av.v, fp, &status) < 0) {
 			rc = errno == ENOENT ? spawn_error(r, "go") : EXIT_INTERNAL;
 			if (rc == EXIT_INTERNAL) {
 				progress_clear(r);
@@ -394,6 +444,9 @@ go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline
 			}
 			break;
 		}
+		if (cmdline->len)
+			sbuf_adds(cmdline, "; ");
+		gotool_cmdline(cmdline, av.v);
 		if (status != 0 && r->use_o && npkgs > 1 &&
 		    spool_has(fp, "multiple packages to non-directory")) {
 			r->use_o = 0;
@@ -405,16 +458,69 @@ go_build(struct run *r, int all, char **pkgs, size_t npkgs, struct sbuf *cmdline
 			rc = go_failed(r, "go build", NULL, fp, status);
 			break;
 		}
-		if (cmdline->len)
-			sbuf_adds(cmdline, "; ");
-		gotool_cmdline(cmdline, argv);
 		*out = fp;
 		fp = NULL;
 		break;
 	}
 	if (fp != NULL)
 		fclose(fp);
-	free(argv);
+	strv_release(&av);
+	return rc;
+}
+
+/*
+ * Asks again for the packages that printed nothing.  The go command
+ * replays a package's cached compiler output with its cached object; when
+ * the output entry is gone and the object is not (a trimmed or partly
+ * restored cache, a GOCACHEPROG that evicts on its own) it prints nothing
+ * and never compiles the package again.  So each silent package is built
+ * with flags that mean the same to the compiler but differ in text (the
+ * run's flags with "-m=2" once more), which gives it another action id:
+ * the first time it is compiled, later its output is replayed from that
+ * other entry.  Its dependencies keep the flags they had (each pattern of
+ * the run repeated as -gcflags=PATTERN=FLAGS) and stay cached; their
+ * replayed output is dropped, only the silent packages' blocks are kept.
+ */
+static int
+recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
+    struct sbuf *cmdline, FILE **out)
+{
+	struct strv fl;
+	struct sbuf sb = SBUF_INIT;
+	FILE *raw = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	memset(&fl, 0, sizeof(fl));
+	if (cla) {
+		sbuf_addf(&sb, "-gcflags=%s -m=2", r->cflags);
+		strv_own(&fl, sbuf_detach(&sb));
+	} else {
+		for (i = 0; i < (size_t)r->nbpats; i++) {
+			sbuf_addf(&sb, "-gcflags=%s=%s", r->bpats[i], r->cflags);
+			strv_own(&fl, sbuf_detach(&sb));
+		}
+		for (i = 0; i < nsilent; i++) {
+			sbuf_addf(&sb, "-gcflags=%s=%s -m=2", silent[i], r->cflags);
+			strv_own(&fl, sbuf_detach(&sb));
+		}
+	}
+	rc = go_build(r, fl.v, fl.n, silent, nsilent, cmdline, &raw);
+	strv_release(&fl);
+	if (rc != EXIT_OK)
+		return rc;
+	if (cla) {
+		*out = raw;
+		return EXIT_OK;
+	}
+	if ((*out = gotool_tmpfile()) == NULL ||
+	    gotool_keep_blocks(raw, *out, silent, nsilent) < 0) {
+		progress_clear(r);
+		msg_error("cannot filter the output of go build: %s", strerror(errno));
+		rc = EXIT_INTERNAL;
+	}
+	fclose(raw);
 	return rc;
 }
 
@@ -457,7 +563,7 @@ str_cmp(const void *a, const void *b)
 
 /* The packages that printed nothing, sorted, as go build arguments. */
 static size_t
-silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **buf)
+silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **buf, int *clap)
 {
 	struct sbuf sb = SBUF_INIT;
 	char **v = NULL, *p, *nl;
@@ -491,6 +597,7 @@ silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **b
 	}
 	if (n > 1 && !cla)
 		qsort(v, n, sizeof(*v), str_cmp);
+	*clap = cla;
 	*out = v;
 	return n;
 }
@@ -528,7 +635,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	size_t nsilent, i;
 	FILE *spool2 = NULL;
 	int64_t id = 0;
-	int rc;
+	int rc, cla = 0;
 
 	progress_clear(r);
 	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
@@ -581,20 +688,18 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	} else {
 		if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
 			goto out;
-		/* Packages the go command did not replay from its cache are
-		 * compiled again, forced with -a; the gcflags apply only to them. */
-		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf);
+		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf, &cla);
 	}
 	if (nsilent > 0) {
-		progress(r, "recompiling %zu package%s that printed nothing\u2026",
+		progress(r, "asking again for %zu package%s that printed nothing\u2026",
 		    nsilent, nsilent == 1 ? "" : "s");
-		/* The run's input column names the first command only: it
-		 * was written when the run began. */
-		if ((rc = go_build(r, 1, silent, nsilent, cmdline, &spool2)) != EXIT_OK)
+		if ((rc = recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
 			goto out;
-		if ((rc = ingest_spool(r, in, st, spool2, "go build -a")) != EXIT_OK)
+		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
 			goto out;
 	}
+	/* The input column names every go build that was run. */
+	ingest_set_input(in, cmdline->buf);
 
 	s = ingest_stats(in);
 	{
@@ -667,7 +772,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	};
 	static char *defpats[] = { "./...", NULL };
 	const char *dir = ".", *rev = NULL, *label = NULL;
-	struct sbuf cmdline = SBUF_INIT;
+	struct sbuf cmdline = SBUF_INIT, fb = SBUF_INIT;
 	struct run r;
 	struct stat sb;
 	char **pats;
@@ -744,12 +849,16 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 			goto out;
 		}
 		r.jsondir = xstrdup(tmpl);
-		r.gcflags = xmalloc(strlen(tmpl) + 64);
-		sprintf(r.gcflags, "-gcflags=-json=0,file://%s -l", tmpl);
+		sbuf_addf(&fb, "-json=0,file://%s -l", tmpl);
 	} else
-		r.gcflags = xstrdup(GCFLAGS);
+		sbuf_adds(&fb, "-m=2 -l");
+	r.cflags = sbuf_detach(&fb);
+	sbuf_addf(&fb, "-gcflags=%s", r.cflags);
+	r.gcflags = sbuf_detach(&fb);
+	r.bpats = pats;
+	r.nbpats = npats;
 	progress(&r, "building %zu package%s\u2026", r.npkgs, r.npkgs == 1 ? "" : "s");
-	if ((rc = go_build(&r, 0, pats, (size_t)npats, &cmdline, &spool)) != EXIT_OK)
+	if ((rc = go_build(&r, &r.gcflags, 1, pats, (size_t)npats, &cmdline, &spool)) != EXIT_OK)
 		goto out;
 	rc = store_run(&r, cx, label, pats, npats, spool, &cmdline);
 out:
@@ -760,7 +869,9 @@ out:
 		remove_tree(r.jsondir);
 	free(r.jsondir);
 	free(r.gcflags);
+	free(r.cflags);
 	sbuf_release(&cmdline);
+	sbuf_release(&fb);
 	run_release(&r);
 	return rc;
 }

@@ -267,6 +267,7 @@ ingest_free(struct ingest *in)
 	free(in->modroot);
 	free(in->pkgdir);
 	free(in->form);
+	free(in->run_input);
 	free(in->go_version);
 	free(in->last_raw);
 	free(in);
@@ -277,6 +278,13 @@ store_writer_set_form(struct ingest *in, const char *form)
 {
 	free(in->form);
 	in->form = xstrdup(form);
+}
+
+void
+ingest_set_input(struct ingest *in, const char *input)
+{
+	free(in->run_input);
+	in->run_input = xstrdup(input ? input : "");
 }
 
 int
@@ -298,6 +306,10 @@ ingest_commit(struct ingest *in, int64_t *run_id)
 			ingest_abort(in);
 			return STORE_EDB;
 		}
+	if (in->run_input != NULL && store_writer_set_input(in->w, in->run_input) != STORE_OK) {
+		ingest_abort(in);
+		return STORE_EDB;
+	}
 	if (store_writer_counts(in->w, in->stats.counts, (int64_t)in->stats.lines,
 	    (int64_t)in->stats.orphans, (int64_t)in->stats.warnings, in->form) != STORE_OK) {
 		ingest_abort(in);

@@ -55,6 +55,8 @@ void ingest_expect_package(struct ingest *in, const char *pkg);
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* The packages that printed nothing so far, newline-separated. */
 void ingest_silent_packages(const struct ingest *in, struct sbuf *out);
+/* Replaces the run's input column (e.g. every go command run). */
+void ingest_set_input(struct ingest *in, const char *input);
 /* Records the form of the output ("m2", "m1", "logopt") on the run. */
 void store_writer_set_form(struct ingest *in, const char *form);
 int ingest_commit(struct ingest *in, int64_t *run_id);

@@ -54,6 +54,7 @@ struct ingest {
 	struct ingest_opts o;
 	char *cwd, *goroot, *gomodcache, *modroot;
 	const char *input;
+	char *run_input;                /* replaces the run's input column */
 	unsigned long input_warnings;
 	int rc;
 	struct ingest_stats stats;

@@ -118,6 +118,8 @@ int store_writer_line(struct store_writer *w, enum line_class c, unsigned long l
  * the run's form. */
 int store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N],
     int64_t nlines, int64_t norphans, int64_t nwarnings, const char *form);
+/* Replaces the run's input column. */
+int store_writer_set_input(struct store_writer *w, const char *input);
 /* Commits; *id receives the run id.  The writer is freed either way. */
 int store_writer_commit(struct store_writer *w, int64_t *id);
 void store_writer_abort(struct store_writer *w);

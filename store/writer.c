@@ -316,6 +316,21 @@ store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N],
 }
 
 int
+store_writer_set_input(struct store_writer *w, const char *input)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET input = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(w->st, "storing the input");
+	sqlite3_bind_text(s, 1, input, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, w->run);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(w->st, "storing the input");
+}
+
+int
 store_writer_commit(struct store_writer *w, int64_t *id)
 {
 	struct store *st = w->st;

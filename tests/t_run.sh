@@ -156,7 +156,7 @@ mkdir -p "$tmp/bin"
 cat >"$tmp/bin/go" <<EOF
 #!/bin/sh
 echo "\$*" >>"$tmp/go.log"
-if [ -n "\$GO_SHIM_DROP\$GO_SHIM_EXTRA" ] && [ "\$1" = build ] && [ "\$2" != -a ]; then
+if [ -n "\$GO_SHIM_DROP\$GO_SHIM_EXTRA" ] && [ "\$1" = build ] && [ "\$3" = "-gcflags=-m=2 -l" ]; then
 	"$REALGO" "\$@" >"$tmp/shim.out" 2>&1
 	rc=\$?
 	awk -v p="# \$GO_SHIM_DROP" '/^# /{ skip = (\$0 == p) } !skip' "$tmp/shim.out"
@@ -175,10 +175,9 @@ sdb=$tmp/silent.db
 : >"$tmp/go.log"
 PATH=$tmp/bin:$PATH "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs" 2>"$tmp/errs"
 check "run: a package with no output: exits 0" eq "$?" 0
-check "run: a package with no output is recompiled with -a" \
-    has "$tmp/go.log" '^build -a -buildvcs=false -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts$'
-check "run: only the silent package is recompiled" \
-    eq "$(grep -c '^build -a' "$tmp/go.log")" 1
+check "run: a package with no output is asked for again under another action id" \
+    has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/consts=-m=2 -l -m=2 -o /dev/null escdb.test/demo/consts$'
+check "run: never go build -a" eq "$(grep -c -- ' -a ' "$tmp/go.log")" 0
 check "run: a package with no output is stored with zero findings" \
     eq "$(q "$sdb" "SELECT p.nfindings FROM package p JOIN str s ON s.id = p.name WHERE s.s = 'escdb.test/demo/consts'")" 0
 check "run: no commit outside a git repository" eq "$(q "$sdb" 'SELECT commit_id FROM run')" ""
@@ -191,8 +190,8 @@ check "run: summary says (no commit) outside a git repository" has "$tmp/outs" '
 GO_SHIM_DROP=escdb.test/demo/handler PATH=$tmp/bin:$PATH \
     "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs2" 2>"$tmp/errs2"
 check "run: output the go command did not replay: exits 0" eq "$?" 0
-check "run: output the go command did not replay is recompiled" \
-    has "$tmp/go.log" '^build -a -buildvcs=false -gcflags=-m=2 -l -o /dev/null escdb.test/demo/consts escdb.test/demo/handler$'
+check "run: output the go command did not replay is asked for again" \
+    has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/consts=-m=2 -l -m=2 -gcflags=escdb.test/demo/handler=-m=2 -l -m=2 -o /dev/null escdb.test/demo/consts escdb.test/demo/handler$'
 check "run: output the go command did not replay is stored whole" \
     eq "$(dbcounts "$sdb" 2)" "$(dbcounts "$sdb" 1)"
 check "run: recompiled findings keep their identity" \

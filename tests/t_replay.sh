@@ -1,0 +1,97 @@
+#!/bin/sh
+# t_replay: when does the go command replay a package's diagnostics from
+# its build cache, and what does run do about the packages that print
+# nothing?  For the local go and for go1.27.3 (skipped when that toolchain
+# cannot be had), on a module of library packages with a private GOCACHE:
+#  - a cold build and a warm one print the same lines: cached output,
+#    empty output included, is replayed;
+#  - a package with an empty file, one with only constants, one whose
+#    functions have no pointers print nothing, cold or warm, and a
+#    test-only package is not built at all;
+#  - deleting a package's cached output entry (its object stays) makes
+#    the go command print nothing for it, build after build: the one case
+#    of output that is not replayed;
+#  - escdb run: two consecutive runs store identical findings, no go
+#    command it spawns has -a, the silent packages are asked again under
+#    another action id (never their dependencies), an evicted entry is
+#    recovered, and the run's input names every go command run (a wrapper
+#    go on PATH logs each command line).
+. tests/lib.sh
+unset ESCDB_DB
+REALGO=$(command -v go) || { ok "replay: skipped (no go) # SKIP"; exit 0; }
+
+m=$T/mod
+mkdir -p "$m/empty" "$m/consts" "$m/noptr" "$m/esc" "$m/user" "$m/testonly"
+printf 'module escdb.test/replay\n\ngo 1.21\n' >"$m/go.mod"
+printf 'package empty\n' >"$m/empty/empty.go"
+printf 'package consts\n\nconst Answer = 42\n\nvar Primes = [3]int{2, 3, 5}\n' >"$m/consts/consts.go"
+printf 'package noptr\n\nfunc Add(a, b int) int { return a + b }\n\nfunc Sum(v [4]int) (s int) {\n\tfor _, x := range v {\n\t\ts += x\n\t}\n\treturn s\n}\n' >"$m/noptr/noptr.go"
+printf 'package esc\n\ntype T struct{ n int }\n\nvar Sink *T\n\nfunc New(n int) *T { return &T{n} }\n\nfunc Keep(t *T) { Sink = t }\n' >"$m/esc/esc.go"
+printf 'package user\n\nimport (\n\t"escdb.test/replay/esc"\n\t"escdb.test/replay/noptr"\n)\n\nfunc Use() int { esc.Keep(esc.New(1)); return noptr.Add(1, 2) }\n' >"$m/user/user.go"
+printf 'package testonly\n\nimport "testing"\n\nfunc TestX(t *testing.T) {}\n' >"$m/testonly/x_test.go"
+
+mkdir -p "$T/bin"
+cat >"$T/bin/go" <<EOF
+#!/bin/sh
+echo "\$*" >>"\$GO_LOG"
+exec "$REALGO" "\$@"
+EOF
+chmod +x "$T/bin/go"
+
+heads() { sed -n 's/^# //p' "$1" | sort | tr '\n' ' '; }
+# Deletes the cached output entries that hold diagnostics of package esc
+# (the files under GOCACHE whose text names esc/esc.go); objects stay.
+evict() { grep -rl 'esc/esc.go:.*escapes to heap' "$1" | xargs rm -f; }
+proj() { "$ESCDB" --db "$1" export --run "$2" | python3 "$ROOT/tests/proj.py"; }
+
+for V in local go1.27.3; do
+	export GOTOOLCHAIN=$V
+	if ! (cd "$m" && go version) >/dev/null 2>&1; then
+		ok "replay $V: skipped (toolchain not available) # SKIP"
+		continue
+	fi
+	export GOCACHE=$T/cache-$V
+	rm -rf "$GOCACHE"
+	(cd "$m" && go build -gcflags='-m=2 -l' ./... >"$T/cold" 2>&1)
+	(cd "$m" && go build -gcflags='-m=2 -l' ./... >"$T/warm" 2>&1)
+	check_eq "replay $V: a warm build prints what the cold one printed" \
+	    "$(sort "$T/warm")" "$(sort "$T/cold")"
+	check_eq "replay $V: packages with an empty file, constants, no pointers, tests only print nothing, cold or warm" \
+	    "$(heads "$T/cold")|$(heads "$T/warm")" "escdb.test/replay/esc |escdb.test/replay/esc "
+	evict "$GOCACHE"
+	(cd "$m" && go build -gcflags='-m=2 -l' ./... >"$T/evicted" 2>&1)
+	(cd "$m" && go build -gcflags='-m=2 -l' ./... >"$T/evicted2" 2>&1)
+	check_eq "replay $V: an evicted output entry is not replayed, build after build" \
+	    "$(heads "$T/evicted")|$(heads "$T/evicted2")" "|"
+
+	# escdb run on the same module, with a fresh cache.
+	rm -rf "$GOCACHE"
+	DB=$T/run-$V.db
+	for i in 1 2; do
+		: >"$T/go-$i.log"
+		GO_LOG=$T/go-$i.log PATH=$T/bin:$PATH "$ESCDB" --db "$DB" run -C "$m" >/dev/null 2>"$T/err-$i"
+		check_eq "replay $V: run $i exits 0" "$?" 0
+	done
+	check_eq "replay $V: two consecutive runs store identical findings" "$(proj "$DB" id:2)" "$(proj "$DB" id:1)"
+	check_eq "replay $V: the findings are those of esc" \
+	    "$(sq "$DB" "SELECT group_concat(kind || ' ' || subject, ', ') FROM findings WHERE run = 2")" \
+	    "heap &T{...}, leak t"
+	check_eq "replay $V: silent packages are stored with zero findings" \
+	    "$(sq "$DB" "SELECT group_concat(x, ' ') FROM (SELECT s || '=' || p.nfindings AS x FROM package p JOIN str ON str.id = p.name WHERE p.run = 2 ORDER BY s)")" \
+	    "escdb.test/replay/consts=0 escdb.test/replay/empty=0 escdb.test/replay/esc=2 escdb.test/replay/noptr=0 escdb.test/replay/user=0"
+	check_eq "replay $V: no go build -a" "$(cat "$T/go-1.log" "$T/go-2.log" | grep -c -- '^build .*-a ')" 0
+	check_eq "replay $V: the silent packages, and only they, are asked again under another action id" \
+	    "$(grep '^build .*-gcflags=./\.\.\.=' "$T/go-2.log")" \
+	    "build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/replay/consts=-m=2 -l -m=2 -gcflags=escdb.test/replay/empty=-m=2 -l -m=2 -gcflags=escdb.test/replay/noptr=-m=2 -l -m=2 -gcflags=escdb.test/replay/user=-m=2 -l -m=2 -o /dev/null escdb.test/replay/consts escdb.test/replay/empty escdb.test/replay/noptr escdb.test/replay/user"
+	check_eq "replay $V: the run's input names every go build run" \
+	    "$(sq "$DB" "SELECT input FROM run WHERE id = 2" | grep -o 'go build' | wc -l)" \
+	    "$(grep -c '^build ' "$T/go-2.log")"
+	evict "$GOCACHE"
+	: >"$T/go-3.log"
+	GO_LOG=$T/go-3.log PATH=$T/bin:$PATH "$ESCDB" --db "$DB" run -C "$m" >/dev/null 2>"$T/err-3"
+	check_eq "replay $V: a run after the eviction exits 0" "$?" 0
+	check_eq "replay $V: a package whose output was evicted is recovered whole" "$(proj "$DB" id:3)" "$(proj "$DB" id:1)"
+	check_eq "replay $V: recovered without -a" "$(grep -c -- '^build .*-a ' "$T/go-3.log")" 0
+	check_eq "replay $V: no warnings" "$(cat "$T/err-1" "$T/err-2" "$T/err-3")" ""
+done
+exit 0
