@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "../report/grep.h"
+#include "../report/hot.h"
 
 static const char usage_text[] =
-	"usage: escdb explain [--run SEL] [--format text|json] [-o FILE] FILE:LINE[:COL]\n"
+	"usage: escdb explain [--run SEL] [--profile FILE] [--format text|json] [-o FILE]\n"
+	"                     FILE:LINE[:COL]\n"
 	"\n"
 	"Prints every finding of a run (default latest) at a position: its\n"
 	"message, package, function, kind, cause with the usual remedy, the\n"
@@ -21,6 +23,8 @@ static const char usage_text[] =
 	"Exits 1 when no finding is at the position.\n"
 	"\n"
 	"  --run SEL    the run: latest, latest~N, id:N, a label or a commit\n"
+	"  --profile FILE  also the weight of each finding in this pprof profile\n"
+	"               (escdb hot): bytes and objects, or CPU time and samples\n"
 	"  --format F   text (default) or json\n"
 	"  -o FILE      write to FILE instead of standard output\n";
 
@@ -29,12 +33,16 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "run", required_argument, NULL, 'r' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *sel = NULL, *outpath = NULL, *file;
+	const char *sel = NULL, *outpath = NULL, *file, *profile = NULL;
+	struct pprof p;
+	struct hot h;
+	int have_h = 0;
 	struct store *st = NULL;
 	struct run_info ri;
 	int64_t run;
@@ -48,6 +56,7 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': sel = optarg; break;
+		case 'p': profile = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'f':
 			f = cmd_parse_format("explain", optarg, 1u << FMT_TEXT | 1u << FMT_JSON);
@@ -85,12 +94,17 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	}
 	have_ri = 1;
+	if (profile) {
+		if ((rc = cmd_hot_load(st, run, ri.dir, profile, NULL, 0, &p, &h)) != EXIT_OK)
+			goto out;
+		have_h = 1;
+	}
 	if ((fp = cmd_output(outpath)) == NULL) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	rc = explain_run(st, run, ri.commit, ri.dir, fname, line, col, f == FMT_JSON,
-	    f == FMT_TEXT && cmd_want_color(fp), fp, err, sizeof(err));
+	rc = explain_run_hot(st, run, ri.commit, ri.dir, fname, line, col, f == FMT_JSON,
+	    f == FMT_TEXT && cmd_want_color(fp), have_h ? &h : NULL, fp, err, sizeof(err));
 	if (rc == GREP_EDB) {
 		msg_error("explain: %s", err);
 		cmd_output_close(fp, outpath);
@@ -104,6 +118,10 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 	else
 		rc = rc == GREP_OK ? EXIT_OK : EXIT_FOUND;
 out:
+	if (have_h) {
+		hot_release(&h);
+		pprof_release(&p);
+	}
 	free(fname);
 	if (have_ri)
 		run_info_release(&ri);

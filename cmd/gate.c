@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../report/diff.h"
+#include "../report/hot.h"
 
 static const char usage_text[] =
 	"usage: escdb gate --base SEL [--head SEL] [--kinds LIST] [--max-new N]\n"
@@ -26,6 +27,9 @@ static const char usage_text[] =
 	"                   leak-result, leak-content, noescape, capture, note, all)\n"
 	"  --max-new N      tolerate up to N new findings (default 0)\n"
 	"  --baseline FILE  accept the findings listed in FILE (escdb baseline)\n"
+	"  --profile FILE   fail only on new findings at lines of HEAD whose share\n"
+	"                   of this pprof profile is at least --min-share\n"
+	"  --min-share X    a fraction (0.05) or a percentage (5%%); default 1%%\n"
 	"  --format F       text (default), json, jsonl, md, sarif or github\n"
 	"  -o FILE          write to FILE instead of standard output\n"
 	"\n"
@@ -90,6 +94,26 @@ kinds_text(unsigned mask, struct sbuf *out)
 		}
 }
 
+/* --profile: leaves out the new findings on lines colder than min_share. */
+static int
+gate_profile(struct store *st, const struct run_info *h, const char *path, double min_share,
+    struct diff *d)
+{
+	struct pprof p;
+	struct hot hj;
+	size_t n;
+	int rc;
+
+	if ((rc = cmd_hot_load(st, h->id, h->dir, path, NULL, 0, &p, &hj)) != EXIT_OK)
+		return rc;
+	if ((n = hot_filter_diff(st, d, &hj, min_share)) > 0)
+		msg_warn("gate: %zu new finding%s on lines below %g%% of %s left out (--min-share)",
+		    n, n == 1 ? "" : "s", 100 * min_share, path);
+	hot_release(&hj);
+	pprof_release(&p);
+	return EXIT_OK;
+}
+
 int
 cmd_gate(struct cmdctx *cx, int argc, char **argv)
 {
@@ -99,12 +123,16 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		{ "kinds", required_argument, NULL, 'k' },
 		{ "max-new", required_argument, NULL, 'm' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "min-share", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *bsel = NULL, *hsel = NULL, *blpath = NULL, *summ;
+	const char *profile = NULL, *minshare = NULL;
+	double min_share = 0.01;
 	unsigned mask = GATE_DEFAULT_KINDS;
 	unsigned long long maxnew = 0;
 	struct store *st = NULL;
@@ -143,6 +171,17 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		case 'B':
 			blpath = optarg;
 			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 's':
+			minshare = optarg;
+			if (hot_parse_share(optarg, &min_share) != 0) {
+				msg_error("gate: --min-share wants a fraction (0.05) or a percentage "
+				    "(5%%), not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			if ((f = cmd_parse_format("gate", optarg, GATE_FORMATS)) < 0)
 				return EXIT_USAGE;
@@ -168,6 +207,10 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	if (minshare && profile == NULL) {
+		msg_error("gate: --min-share needs --profile FILE");
+		return EXIT_USAGE;
+	}
 	if (blpath && (rc = load_baseline(blpath, &bl)) != EXIT_OK)
 		return rc;
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK) {
@@ -191,6 +234,8 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_INTERNAL;
 		goto outd;
 	}
+	if (profile && (rc = gate_profile(st, &h, profile, min_share, &d)) != EXIT_OK)
+		goto outd;
 	failed = d.count[DIFF_NEW] > maxnew;
 	memset(&ro, 0, sizeof(ro));
 	ro.base_commit = b.commit;

@@ -11,12 +11,14 @@
 #include <time.h>
 
 #include "../report/format.h"
+#include "../report/hot.h"
 #include "../report/html.h"
 #include "../store/cause.h"
 
 static const char usage_text[] =
 	"usage: escdb summary [SEL] [--by package|file|func|kind|reason|cause]\n"
-	"                     [--kinds LIST] [--format text|json|csv|md|html] [-o FILE]\n"
+	"                     [--kinds LIST] [--profile FILE] [--format text|json|csv|md|html]\n"
+	"                     [-o FILE]\n"
 	"\n"
 	"Counts the findings of run SEL (default latest) per package, file,\n"
 	"func, kind, cause (heap, moved and leak findings) or reason (findings\n"
@@ -24,6 +26,9 @@ static const char usage_text[] =
 	"\n"
 	"  --by KEY      package (default), file, func, kind, reason, cause\n"
 	"  --kinds LIST  count only these kinds (comma-separated)\n"
+	"  --profile FILE  add a column: the weight (bytes, or CPU time) of a\n"
+	"                pprof profile on each row's heap and moved findings\n"
+	"                (escdb hot); the html page also lists the ten heaviest\n"
 	"  --format F    text (default), json, csv, md or html\n"
 	"  -o FILE       write to FILE instead of standard output\n";
 
@@ -510,12 +515,16 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "kinds", required_argument, NULL, 'k' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *outpath = NULL, *sel = NULL;
+	const char *outpath = NULL, *sel = NULL, *profile = NULL;
+	struct pprof p;
+	struct hot h;
+	int have_h = 0;
 	struct summary sm;
 	struct run_info ri;
 	struct table t;
@@ -544,6 +553,9 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 			if (parse_kinds(optarg, &sm.kmask) < 0)
 				return EXIT_USAGE;
 			break;
+		case 'p':
+			profile = optarg;
+			break;
 		case 'f':
 			f = cmd_parse_format("summary", optarg, 1u << FMT_TEXT |
 			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD | 1u << FMT_HTML);
@@ -565,6 +577,11 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 	if (optind < argc) {
 		msg_error("summary: unexpected argument '%s'", argv[optind]);
 		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (profile && sm.by == BY_REASON) {
+		msg_error("summary: --profile weighs packages, files, funcs, kinds and causes, "
+		    "not reasons");
 		return EXIT_USAGE;
 	}
 	if (sm.by == BY_CAUSE && !(sm.kmask & (1u << ESC_HEAP | 1u << ESC_MOVED | LEAK_KINDS))) {
@@ -616,6 +633,19 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	}
 	build_table(&sm, &t, f == FMT_TEXT || f == FMT_MD || f == FMT_JSON || f == FMT_HTML);
+	if (profile) {
+		struct table tw;
+
+		if ((rc = cmd_hot_load(sm.st, sm.run, ri.dir, profile, NULL, 0, &p, &h)) != EXIT_OK) {
+			cmd_output_close(fp, outpath);
+			goto out;
+		}
+		have_h = 1;
+		hot_summary_column(&t, &tw, &h,
+		    sm.by == BY_CAUSE ? HG_CAUSE : (enum hot_group)sm.by, f == FMT_TEXT || f == FMT_MD);
+		table_release(&t);
+		t = tw;
+	}
 	color = f == FMT_TEXT && cmd_want_color(fp);
 	switch (f) {
 	case FMT_JSON:
@@ -625,7 +655,14 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		table_render(&t, TF_CSV, fp, 0);
 		break;
 	case FMT_HTML:
-		html_summary(fp, &ri, &t);
+		if (have_h) {
+			struct table top;
+
+			hot_findings_table(&top, &h, 10, 0);
+			html_summary_top(fp, &ri, &t, "The ten heaviest findings of the profile", &top);
+			table_release(&top);
+		} else
+			html_summary(fp, &ri, &t);
 		break;
 	case FMT_MD:
 		print_header(fp, &ri, 1, 0);
@@ -638,6 +675,10 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 	}
 	rc = cmd_output_close(fp, outpath);
 out:
+	if (have_h) {
+		hot_release(&h);
+		pprof_release(&p);
+	}
 	table_release(&t);
 	if (have_ri)
 		run_info_release(&ri);

@@ -7,6 +7,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "grep.h"
+#include "hot.h"
 
 #include <fnmatch.h>
 #include <limits.h>
@@ -590,6 +591,15 @@ explain_run(struct store *st, int64_t run, const char *commit,
     const char *srcdir, const char *file, int line, int col, int json,
     int color, FILE *fp, char *err, size_t errsz)
 {
+	return explain_run_hot(st, run, commit, srcdir, file, line, col, json, color, NULL,
+	    fp, err, errsz);
+}
+
+int
+explain_run_hot(struct store *st, int64_t run, const char *commit,
+    const char *srcdir, const char *file, int line, int col, int json,
+    int color, const struct hot *hot, FILE *fp, char *err, size_t errsz)
+{
 	struct explain x;
 	struct finding_iter *it = NULL;
 	struct finding_rec r;
@@ -640,6 +650,8 @@ explain_run(struct store *st, int64_t run, const char *commit,
 				fmt_json_add_str(o, "source", src);
 			else
 				cJSON_AddItemToObject(o, "source", cJSON_CreateNull());
+			if (hot)
+				hot_explain_json(o, hot, r.id);
 			json_stream_add(&js, o);
 			cJSON_Delete(o);
 		} else {
@@ -660,6 +672,8 @@ explain_run(struct store *st, int64_t run, const char *commit,
 			fprintf(fp, ", kind %s\n", esc_kind_name(r.kind));
 			if (hascause)
 				fprintf(fp, "  cause: %s; %s\n", cause_name(r.cause), cause_hint(r.cause));
+			if (hot)
+				hot_explain_text(fp, hot, r.id);
 			if (src) {
 				fputs("  source: ", fp);
 				fmt_text(fp, src + strspn(src, " \t"));

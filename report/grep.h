@@ -53,8 +53,14 @@ void grep_print_chain(FILE *fp, struct store *st, const struct finding_rec *r,
  * not "" and the file is readable under it) the source line; json is an
  * array of finding objects with "hint" and "source" added.  Returns
  * GREP_OK, GREP_ENOMATCH or GREP_EDB. */
+struct hot;
 int explain_run(struct store *st, int64_t run, const char *commit,
     const char *srcdir, const char *file, int line, int col, int json,
     int color, FILE *fp, char *err, size_t errsz);
+/* explain_run with each finding's weight in profile hot (report/hot.h;
+ * NULL: none) after its cause, or added to its JSON object. */
+int explain_run_hot(struct store *st, int64_t run, const char *commit,
+    const char *srcdir, const char *file, int line, int col, int json,
+    int color, const struct hot *hot, FILE *fp, char *err, size_t errsz);
 
 #endif

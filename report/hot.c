@@ -4,6 +4,7 @@
  */
 #include "hot.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -654,6 +655,26 @@ hot_line_share(const struct hot *h, const char *pkg, const char *file, int line)
 			w += r->v[0];
 	}
 	return h->total[0] ? (double)w / (double)h->total[0] : 0;
+}
+
+int
+hot_parse_share(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0)
+		return -1;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end != '\0' || !(v >= 0 && v <= 1))
+		return -1;
+	*out = v;
+	return 0;
 }
 
 void

@@ -33,8 +33,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "../parser/pprof.h"
 #include "../store/store.h"
+#include "format.h"
 
 enum hot_via { HOT_DIRECT, HOT_CALLEE };
 
@@ -87,6 +90,9 @@ int64_t hot_finding_weight(const struct hot *h, int64_t id, double *share);
 /* The share of the profile's total on package pkg, file, line (findings
  * and unexplained rows, both vias). */
 double hot_line_share(const struct hot *h, const char *pkg, const char *file, int line);
+/* Parses a share: a fraction ("0.05") or a percentage ("5%"), 0..1.
+ * Returns 0, or -1 when s is neither. */
+int hot_parse_share(const char *s, double *out);
 /* A weight as text: "17.6 MB", "1.20 s", or the number, by unit. */
 void hot_fmt_value(char *buf, size_t n, int64_t v, const char *unit);
 
@@ -107,5 +113,34 @@ struct hot_render_opts {
  * message in store_errmsg. */
 int hot_render(struct store *st, const struct hot *h, const struct hot_render_opts *o,
     enum hot_fmt f, FILE *fp);
+/* v's share of the profile's total as a JSON number rounded to six
+ * decimals.  Caller owns the item. */
+cJSON *hot_share_json(const struct hot *h, int64_t v);
+/* The findings table of the text form (share, the weights, via, kind,
+ * cause, func, finding), its top rows (0: all); human: weights with
+ * units, else exact numbers.  Caller releases t (summary's html page). */
+void hot_findings_table(struct table *t, const struct hot *h, size_t top, int human);
+
+/* ---- report/hot_views.c: weight where people already look ---- */
+
+/* explain: the weight line of finding id ("  weight: 17.6 MB alloc_space
+ * (98.9% of the profile), 128066 alloc_objects, direct"), or the weights
+ * and "share" added to its JSON object. */
+void hot_explain_text(FILE *fp, const struct hot *h, int64_t id);
+void hot_explain_json(cJSON *obj, const struct hot *h, int64_t id);
+
+/* summary: a copy of table in with a column of the primary weight on the
+ * findings of each row appended (the total row: all findings' weight).
+ * The rows' first cells name the group: package; package and file;
+ * package and func; kind; cause.  Caller releases out. */
+enum hot_group { HG_PACKAGE, HG_FILE, HG_FUNC, HG_KIND, HG_CAUSE, HG_NONE };
+void hot_summary_column(const struct table *in, struct table *out, const struct hot *h,
+    enum hot_group g, int human);
+
+/* gate: removes the new items of d at lines (of the HEAD run, which h
+ * must be joined to) whose share of the profile is below min_share, and
+ * returns how many it removed. */
+struct diff;
+size_t hot_filter_diff(struct store *st, struct diff *d, const struct hot *h, double min_share);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "hot.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "finding_json.h"
@@ -24,6 +25,12 @@ static double
 share(const struct hot *h, int64_t v)
 {
 	return h->total[0] ? (double)v / (double)h->total[0] : 0;
+}
+
+cJSON *
+hot_share_json(const struct hot *h, int64_t v)
+{
+	return cJSON_CreateNumber(floor(share(h, v) * 1e6 + 0.5) / 1e6);
 }
 
 static const char *
@@ -80,8 +87,8 @@ via_cell(struct table *t, size_t row, size_t col, const struct hot_row *r)
 }
 
 /* The findings table: share, w0, [w1], via, kind, cause, func, finding. */
-static void
-findings_table(struct table *t, const struct hot *h, size_t top, int human)
+void
+hot_findings_table(struct table *t, const struct hot *h, size_t top, int human)
 {
 	const char *hdr[8];
 	size_t n = 0, i, k, nw = h->key[1] ? 2 : 1, row;
@@ -197,7 +204,7 @@ render_text(const struct hot *h, const struct hot_render_opts *o, int64_t run, F
 	title_line(&sb, h, o, run);
 	fprintf(fp, "%s%s%s\n\n", fmt_sgr(o->color, FC_BOLD), sb.buf, fmt_sgr(o->color, FC_RESET));
 	if (h->nfound) {
-		findings_table(&t, h, o->top, 1);
+		hot_findings_table(&t, h, o->top, 1);
 		table_render(&t, TF_TEXT, fp, o->color);
 		table_release(&t);
 		if (k < h->nfound)
@@ -238,7 +245,7 @@ render_md(const struct hot *h, const struct hot_render_opts *o, int64_t run, FIL
 	fputs("### ", fp);
 	fmt_md_cell(fp, sb.buf);
 	fputs("\n\n", fp);
-	findings_table(&t, h, o->top, 1);
+	hot_findings_table(&t, h, o->top, 1);
 	table_render(&t, TF_MD, fp, 0);
 	table_release(&t);
 	if (h->nrows > h->nfound) {
@@ -267,7 +274,7 @@ render_html(const struct hot *h, const struct hot_render_opts *o, int64_t run, F
 
 	title_line(&title, h, o, run);
 	totals_line(&sub, h);
-	findings_table(&t[0], h, o->top, 0);
+	hot_findings_table(&t[0], h, o->top, 0);
 	unexplained_table(&t[1], h, o->top, 0);
 	rc = html_tables(fp, title.buf, sub.buf, heads, tp, h->nrows > h->nfound ? 2 : 1);
 	table_release(&t[0]);
@@ -347,7 +354,7 @@ add_weights(cJSON *o, const struct hot *h, const struct hot_row *r)
 	fmt_json_add_int(o, h->key[0], r->v[0]);
 	if (h->key[1])
 		fmt_json_add_int(o, h->key[1], r->v[1]);
-	cJSON_AddItemToObject(o, "share", cJSON_CreateNumber(share(h, r->v[0])));
+	cJSON_AddItemToObject(o, "share", hot_share_json(h, r->v[0]));
 	fmt_json_add_str(o, "via", via_name(r->via));
 	fmt_json_add_str(o, "callee", r->callee);
 }

@@ -550,6 +550,13 @@ html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend
 int
 html_summary(FILE *fp, const struct run_info *ri, const struct table *t)
 {
+	return html_summary_top(fp, ri, t, NULL, NULL);
+}
+
+int
+html_summary_top(FILE *fp, const struct run_info *ri, const struct table *t,
+    const char *heading, const struct table *top)
+{
 	char date[40];
 
 	page_begin(fp, "escdb: escape-analysis summary");
@@ -574,6 +581,12 @@ html_summary(FILE *fp, const struct run_info *ri, const struct table *t)
 	}
 	fputs(".</p>\n", fp);
 	bar_table(fp, t);
+	if (top) {
+		fputs("<h2>", fp);
+		html_escape(fp, heading);
+		fputs("</h2>\n", fp);
+		bar_table(fp, top);
+	}
 	page_end(fp);
 	return ferror(fp) ? -1 : 0;
 }

@@ -27,6 +27,10 @@ int html_trend(FILE *fp, struct store *st, const struct trend *kinds, const stru
  * every numeric cell, scaled to its column's largest value; total rows
  * go in the table's footer.  Returns 0 or -1 on a write error. */
 int html_summary(FILE *fp, const struct run_info *ri, const struct table *t);
+/* html_summary with a second table under heading after it (summary
+ * --profile: the ten heaviest findings); top NULL: none. */
+int html_summary_top(FILE *fp, const struct run_info *ri, const struct table *t,
+    const char *heading, const struct table *top);
 
 /* A page of tables: the title (h1), a subtitle line (may be NULL), then
  * each table under its heading (h2; NULL for none) with bars as in

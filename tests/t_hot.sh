@@ -146,4 +146,73 @@ for c in "truncated:truncated gzip stream" "empty:empty file" "text:not gzip" \
 done
 check_exit "hot: missing profile file" 2 "$ESCDB" --db "$DB" hot --profile "$T/nope.pprof"
 check_exit "hot: no --profile" 2 "$ESCDB" --db "$DB" hot
+# ---- gate --profile --min-share: cold lines pass, hot lines fail ----
+G=$T/g
+GIT_CEILING_DIRECTORIES=$T
+export GIT_CEILING_DIRECTORIES
+unset GITHUB_STEP_SUMMARY
+cp -r "$ROOT/testdata/hotbench" "$G"
+gcommit() {
+	(cd "$G" && git add -A && GIT_AUTHOR_DATE=2024-03-01T12:00:00Z GIT_COMMITTER_DATE=2024-03-01T12:00:00Z \
+	    git -c user.name=t -c user.email=t@example.com -c commit.gpgsign=false commit -q -m "$1") >/dev/null 2>&1 ||
+	    notok "git commit $1"
+	"$ESCDB" --db "$DB" run -C "$G" --label "$1" >"$T/run.out" 2>&1 ||
+	    { notok "run $1"; sed 's/^/#   /' "$T/run.out"; }
+}
+gprofile() {
+	(cd "$G" && go test -run '^$' -bench Mix -benchtime=500x -memprofilerate 1 \
+	    -memprofile "$T/$1.out" -o "$T/g.test" . >"$T/bench.out" 2>&1) ||
+	    { notok "go test -memprofile ($1)"; sed 's/^/#   /' "$T/bench.out" | head; }
+}
+(cd "$G" && git init -q) && gcommit base
+# a new escape on a cold line: Cold runs every 100th iteration
+python3 - "$G/hotbench.go" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("func Cold(n int) *Pair {\n", "func Cold(n int) *Pair {\n\tsink = fmt.Sprint(n + 1000)\n")
+open(p, "w").write(s)
+PY
+gcommit cold && gprofile cold
+check_exit "gate: the cold change is a new finding without --profile" 1 \
+    "$ESCDB" --db "$DB" gate --base base --head cold
+check_exit "gate --min-share 5%: a new escape on a cold line passes" 0 \
+    "$ESCDB" --db "$DB" gate --base base --head cold --profile "$T/cold.out" --min-share 5%
+grep -q 'left out (--min-share)' "$T/.err" && ok "gate: says which new findings it left out" ||
+    notok "gate: says which new findings it left out"
+# a new escape on the hot line's function: Hot runs 64 times an iteration
+(cd "$G" && git checkout -q HEAD~1 -- hotbench.go)
+python3 - "$G/hotbench.go" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("\tr.Buf[i%len(r.Buf)] = byte(i)\n", "\tr.Buf[i%len(r.Buf)] = byte(i)\n\tr.Name = string(r.Buf[:i%16+8])\n")
+open(p, "w").write(s)
+PY
+gcommit hot && gprofile hot
+check_exit "gate --min-share 5%: a new escape on a hot line fails" 1 \
+    "$ESCDB" --db "$DB" gate --base base --head hot --profile "$T/hot.out" --min-share 5%
+grep -q 'string(r.Buf' "$T/.out" && ok "gate: names the hot new finding" || notok "gate: names the hot new finding"
+check_exit "gate: --min-share without --profile" 2 "$ESCDB" --db "$DB" gate --base base --min-share 5%
+check_exit "gate: bad --min-share" 2 "$ESCDB" --db "$DB" gate --base base --profile "$T/hot.out" --min-share 150%
+
+# ---- explain and summary with --profile ----
+check_exit "explain --profile" 0 "$ESCDB" --db "$DB" explain --run hot --profile "$T/hot.out" hotbench.go:22
+grep -q '^  weight: .* alloc_space (.*% of the profile), .* alloc_objects, direct$' "$T/.out" &&
+    ok "explain --profile: the weight line" || { notok "explain --profile: the weight line"; sed 's/^/#   /' "$T/.out"; }
+check_exit "explain --profile --format json" 0 "$ESCDB" --db "$DB" explain --run hot --profile "$T/hot.out" --format json hotbench.go:22
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["bytes"] > 0 and 0 < a[0]["share"] <= 1' "$T/.out" &&
+    ok "explain --profile: json bytes and share" || notok "explain --profile: json bytes and share"
+check_exit "summary --profile" 0 "$ESCDB" --db "$DB" summary hot --profile "$T/hot.out" --by cause --format json
+python3 - "$T/.out" "$T/hot.out" "$ESCDB" "$DB" <<'PY' >"$T/py.out" 2>&1
+import json, subprocess, sys
+s = json.load(open(sys.argv[1]))
+rows = json.loads(subprocess.run([sys.argv[3], "--db", sys.argv[4], "hot", "--run", "hot", "--profile", sys.argv[2],
+    "--format", "json"], capture_output=True, text=True).stdout)
+on = sum(r["bytes"] for r in rows if r["explained"])
+print("ok" if s["total"]["bytes"] == on == sum(r["bytes"] for r in s["rows"]) and on > 0 else "bad %s %s" % (s["total"], on))
+PY
+grep -q '^ok$' "$T/py.out" && ok "summary --profile: the cause rows add up to the findings' bytes" ||
+    { notok "summary --profile: the cause rows add up to the findings' bytes"; sed 's/^/#   /' "$T/py.out"; }
+check_exit "summary --profile --format html" 0 "$ESCDB" --db "$DB" summary hot --profile "$T/hot.out" --format html -o "$T/s.html"
+grep -q 'The ten heaviest findings' "$T/s.html" && ok "summary html: the top ten" || notok "summary html: the top ten"
+check_exit "summary --profile --by reason" 2 "$ESCDB" --db "$DB" summary --profile "$T/hot.out" --by reason
 exit 0

@@ -1,10 +1,23 @@
 #!/bin/sh
 # Builds the fuzz seed corpora into build/fuzz/corpus/NAME/ from testdata
 # (not committed): slices of testdata/logs/*.log for the parser, Go
-# sources for funcscan, logopt .json files for logopt; plus the small
+# sources for funcscan, logopt .json files for logopt, the profiles of
+# testdata/hotprof for pprof; plus the small
 # hand-picked seeds in tests/fuzz/seeds/NAME/.  Run from the repository root.
 set -e
 C=build/fuzz/corpus
+# pprof: the profiles in testdata/hotprof, gzipped and bare, and their
+# first kilobytes (built on its own: corpora made before it keep .done)
+if [ ! -d "$C/pprof" ]; then
+	mkdir -p "$C/pprof"
+	for f in testdata/hotprof/*.pprof; do
+		b=$(basename "$f" .pprof)
+		cp "$f" "$C/pprof/$b.gz"
+		gzip -dc <"$f" >"$C/pprof/$b.pb"
+		head -c 1024 "$C/pprof/$b.pb" >"$C/pprof/$b.head"
+	done
+	[ -d tests/fuzz/seeds/pprof ] && cp tests/fuzz/seeds/pprof/* "$C/pprof/" 2>/dev/null || :
+fi
 [ -f "$C/.done" ] && exit 0
 mkdir -p "$C/parser" "$C/funcscan" "$C/logopt"
 n=0
