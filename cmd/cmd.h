@@ -80,6 +80,10 @@ struct diff_render_opts;
 int cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask);
 int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
     struct run_info *b, struct run_info *h);
+/* Refuses (EXIT_USAGE, with the message) a partial run unless allow; a
+ * warning when allowed.  EXIT_OK otherwise. */
+int cmd_diff_partial(const char *cmd, const struct run_info *b,
+    const struct run_info *h, int allow);
 int cmd_diff_render(struct store *st, const struct diff *d,
     const struct diff_render_opts *o, int f, FILE *fp);
 int cmd_trend(struct cmdctx *cx, int argc, char **argv);

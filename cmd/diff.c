@@ -11,7 +11,8 @@
 #include "../report/diff.h"
 
 static const char usage_text[] =
-	"usage: escdb diff [--format F] [--kinds LIST] [-o FILE] BASE [HEAD]\n"
+	"usage: escdb diff [--format F] [--kinds LIST] [--allow-partial] [-o FILE]\n"
+	"                  BASE [HEAD]\n"
 	"\n"
 	"Compares run BASE with run HEAD (default latest) by finding identity:\n"
 	"new findings (+), fixed ones (-) and moved ones (~, same identity at a\n"
@@ -21,6 +22,7 @@ static const char usage_text[] =
 	"  --kinds LIST   comma-separated kinds to compare (default all): heap,\n"
 	"                 moved, leak, leak-result, leak-content, noescape,\n"
 	"                 capture, note\n"
+	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
 	"  -o FILE        write to FILE instead of standard output\n";
 
 #define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
@@ -70,6 +72,27 @@ cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
 }
 
 int
+cmd_diff_partial(const char *cmd, const struct run_info *b, const struct run_info *h,
+    int allow)
+{
+	const struct run_info *v[2] = { b, h };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!v[i]->partial || (i == 1 && v[1]->id == v[0]->id))
+			continue;
+		if (!allow) {
+			msg_error("%s: run %lld is partial (stored from cut input); "
+			    "--allow-partial compares it anyway", cmd, (long long)v[i]->id);
+			return EXIT_USAGE;
+		}
+		msg_warn("%s: run %lld is partial (stored from cut input); findings "
+		    "it lacks may show as fixed", cmd, (long long)v[i]->id);
+	}
+	return EXIT_OK;
+}
+
+int
 cmd_diff_render(struct store *st, const struct diff *d, const struct diff_render_opts *o,
     int f, FILE *fp)
 {
@@ -96,10 +119,12 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "kinds", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "allow-partial", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *bsel, *hsel = NULL;
+	int allow_partial = 0;
 	unsigned mask = (1u << ESC_KIND_N) - 1;
 	struct store *st = NULL;
 	struct run_info b, h;
@@ -124,6 +149,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'P':
+			allow_partial = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -145,6 +173,8 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		store_close(st);
 		return rc;
 	}
+	if ((rc = cmd_diff_partial("diff", &b, &h, allow_partial)) != EXIT_OK)
+		goto out;
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.mask = mask;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {

@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
 	"usage: escdb gate --base SEL [--head SEL] [--kinds LIST] [--max-new N]\n"
-	"                  [--baseline FILE] [--format F] [-o FILE]\n"
+	"                  [--baseline FILE] [--allow-partial] [--format F] [-o FILE]\n"
 	"\n"
 	"Compares run SEL (--base) with --head (default latest) over the gated\n"
 	"kinds and exits 1 when HEAD has more than N new findings that the\n"
@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"  --profile FILE   fail only on new findings at lines of HEAD whose share\n"
 	"                   of this pprof profile is at least --min-share\n"
 	"  --min-share X    a fraction (0.05) or a percentage (5%%); default 1%%\n"
+	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
 	"  --format F       text (default), json, jsonl, md, sarif or github\n"
 	"  -o FILE          write to FILE instead of standard output\n"
 	"\n"
@@ -127,6 +128,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		{ "min-share", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "allow-partial", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -144,7 +146,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	struct sbuf kt = SBUF_INIT;
 	FILE *fp;
 	char *end;
-	int c, f = FMT_TEXT, rc, failed;
+	int c, f = FMT_TEXT, rc, failed, allow_partial = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -189,6 +191,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'P':
+			allow_partial = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -222,6 +227,8 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		baseline_release(&bl);
 		return rc;
 	}
+	if ((rc = cmd_diff_partial("gate", &b, &h, allow_partial)) != EXIT_OK)
+		goto out;
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.mask = mask;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {

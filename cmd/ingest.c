@@ -11,13 +11,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "gotool.h"
 #include "../parser/logopt.h"
 #include "../store/ingest.h"
 
 static const char ingest_usage[] =
 	"usage: escdb ingest [--commit REV] [--date T] [--label L] [--go-version V]\n"
 	"                    [--goos OS] [--goarch ARCH] [--package P] [-C DIR]\n"
-	"                    [FILE | DIR | -]...\n"
+	"                    [--partial] [FILE | DIR | -]...\n"
 	"\n"
 	"Stores saved compiler output (go build -gcflags=-m=2 or -m logs, go tool\n"
 	"compile -m output) as one run.  With no FILE, or with -, reads standard\n"
@@ -25,13 +26,68 @@ static const char ingest_usage[] =
 	"-gcflags=-json=0,file://DIR); the Go version, goos and goarch default to\n"
 	"its headers'.  -C DIR names the directory the log's relative paths are\n"
 	"relative to (default: the current directory), where Go sources are read\n"
-	"to find enclosing functions.  The date defaults to now.\n";
+	"to find enclosing functions.  The date defaults to now.\n"
+	"\n"
+	"Input that ends in the middle of a line or of an explanation block is\n"
+	"refused (exit 2); --partial stores it marked partial.  The Go version\n"
+	"is --go-version, else the log's (a 'go version' line, a logopt\n"
+	"header), else go env GOVERSION (noted on the run).\n";
 
 static void
 warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
 {
 	(void)ctx;
 	msg_warn_at(input, line, text);
+}
+
+/* go env GOVERSION GOOS GOARCH in dir; 0, or -1 when go cannot say. */
+static int
+go_env_version(const char *dir, char *v, size_t vn, char *os, size_t osn,
+    char *arch, size_t archn)
+{
+	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", NULL };
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	char *dst[3] = { v, os, arch }, *line, *nl;
+	size_t dn[3] = { vn, osn, archn };
+	int status, i, rc = -1;
+
+	if (gotool_capture(dir, argv, &out, &err, &status) == 0 && status == 0 && out.len) {
+		line = out.buf;
+		for (i = 0; i < 3 && line; i++) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl++ = '\0';
+			snprintf(dst[i], dn[i], "%s", line);
+			line = nl;
+		}
+		rc = v[0] ? 0 : -1;
+	}
+	sbuf_release(&out);
+	sbuf_release(&err);
+	return rc;
+}
+
+/* What was learnt while reading: partial input, and the Go version from
+ * the log (a "go version" line) or from go env, with a note saying so. */
+static int
+amend_meta(struct ingest *in, const struct run_meta *m, const char *dir,
+    const struct ingest_stats *s)
+{
+	char v[64] = "", os[32] = "", arch[32] = "";
+	const char *note = NULL;
+
+	if (m->go_version == NULL && s->go_version[0]) {
+		snprintf(v, sizeof(v), "%s", s->go_version);
+		snprintf(os, sizeof(os), "%s", s->goos);
+		snprintf(arch, sizeof(arch), "%s", s->goarch);
+	} else if (m->go_version == NULL) {
+		if (go_env_version(dir, v, sizeof(v), os, sizeof(os), arch, sizeof(arch)) == 0)
+			note = "go version from go env";
+		else
+			note = "go version unknown";
+	}
+	return ingest_amend(in, m->go_version == NULL && v[0] ? v : NULL,
+	    m->goos == NULL && os[0] ? os : NULL, m->goarch == NULL && arch[0] ? arch : NULL,
+	    s->truncated, note);
 }
 
 int
@@ -45,6 +101,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		{ "goos", required_argument, NULL, 'o' },
 		{ "goarch", required_argument, NULL, 'a' },
 		{ "package", required_argument, NULL, 'p' },
+		{ "partial", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -54,7 +111,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	struct ingest *in = NULL;
 	struct sbuf inputs = SBUF_INIT;
 	const char *date = NULL;
-	int c, i, rc, nin, nlogopt = 0;
+	int c, i, rc, nin, nlogopt = 0, partial = 0;
 	int64_t id;
 	char **files;
 	char *rundir = NULL;
@@ -74,6 +131,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		case 'a': m.goarch = optarg; break;
 		case 'p': o.package = optarg; break;
 		case 'C': o.cwd = optarg; break;
+		case 'P': partial = 1; break;
 		case 'h':
 			fputs(ingest_usage, stdout);
 			return EXIT_OK;
@@ -223,6 +281,19 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		    s->packages);
 		if (nlogopt == 0)
 			store_writer_set_form(in, s->saw_m2 ? "m2" : "m1");
+		if (s->truncated && !partial) {
+			msg_error("%s:%lu: %s (cut short?); no run stored (--partial stores "
+			    "it marked partial)", s->trunc_input, s->trunc_line, s->trunc_why);
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (amend_meta(in, &m, o.cwd, s) != STORE_OK) {
+			in = NULL;
+			msg_error("%s; no run stored", store_errmsg(st));
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
 		if (ingest_commit(in, &id) != STORE_OK) {
 			in = NULL;
 			msg_error("%s; no run stored", store_errmsg(st));

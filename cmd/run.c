@@ -18,12 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buildfail.h"
 #include "gotool.h"
 #include "../store/ingest.h"
 
 static const char usage_text[] =
 	"usage: escdb run [-C DIR] [--commit REV] [--date T] [--label L] [--json]\n"
-	"                 [--] [PKG...]\n"
+	"                 [--partial] [--verbose] [--] [PKG...]\n"
 	"\n"
 	"Runs go build -gcflags='-m=2 -l' on PKG (default ./...) in DIR and\n"
 	"stores its escape-analysis output as one new run.  Packages that print\n"
@@ -37,7 +38,11 @@ static const char usage_text[] =
 	"                @UNIX (default: the commit's date, else now)\n"
 	"  --label L     a label for the run, usable as a run selector\n"
 	"  --json        build with -gcflags='-json=0,file://TMP -l' instead and\n"
-	"                store the compiler's JSON (logopt) form\n";
+	"                store the compiler's JSON (logopt) form\n"
+	"  --partial     store the output of a go command that was killed, or\n"
+	"                that ends inside a line or block, marked partial\n"
+	"  --verbose     on a failed build, show its whole output (default: the\n"
+	"                errors, at most a screenful)\n";
 
 
 struct pkg {
@@ -62,6 +67,9 @@ struct run {
 	char *tags;             /* "-tags=..." or NULL */
 	char **bpats;           /* the package patterns of the run */
 	int nbpats;
+	int partial;            /* --partial: store cut output marked partial */
+	int cut;                /* the go command was killed: output cut */
+	int verbose;            /* --verbose: a failed build's whole output */
 };
 
 /* ---- progress (terminal only) ---- */
@@ -114,7 +122,7 @@ go_failed(struct run *r, const char *what, const char *text, FILE *spool, int st
 	fflush(stdout);
 	if (text != NULL)
 		fputs(text, stderr);
-	if (spool != NULL && gotool_copy(spool, stderr) < 0)
+	if (spool != NULL && buildfail_show(spool, stderr, r->verbose) < 0)
 		msg_error("cannot read the output of %s: %s", what, strerror(errno));
 	msg_error("%s failed (exit %d); no run stored", what, status);
 	return EXIT_BUILD;
@@ -454,6 +462,17 @@ go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
 			fp = NULL;
 			continue;
 		}
+		if (status > 128 && r->partial) {
+			r->cut = status;        /* killed: keep what it printed */
+			status = 0;
+		}
+		if (status > 128) {
+			rc = go_failed(r, "go build", NULL, fp, status);
+			msg_error("go build was killed (signal %d): its output is cut "
+			    "(--partial stores it marked partial)", status - 128);
+			rc = EXIT_USAGE;
+			break;
+		}
 		if (status != 0) {
 			rc = go_failed(r, "go build", NULL, fp, status);
 			break;
@@ -555,6 +574,26 @@ ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, const
 	return EXIT_OK;
 }
 
+/* Output cut short (killed, or ending inside a line or a block) is
+ * refused unless --partial, and then marked partial. */
+static int
+check_cut(struct run *r, struct ingest *in)
+{
+	const struct ingest_stats *s = ingest_stats(in);
+
+	if (!r->cut && !s->truncated)
+		return EXIT_OK;
+	if (!r->partial) {
+		progress_clear(r);
+		msg_error("%s:%lu: %s (cut short?); no run stored (--partial stores "
+		    "it marked partial)", s->trunc_input, s->trunc_line, s->trunc_why);
+		return EXIT_USAGE;
+	}
+	if (ingest_amend(in, NULL, NULL, NULL, 1, NULL) != STORE_OK)
+		return EXIT_INTERNAL;
+	return EXIT_OK;
+}
+
 static int
 str_cmp(const void *a, const void *b)
 {
@@ -651,6 +690,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	m.source = "run";
 	m.form = r->jsondir ? "logopt" : "m2";
 	m.input = cmdline->buf;
+	m.partial = r->cut != 0;
 	memset(&o, 0, sizeof(o));
 	o.cwd = r->absdir;
 	o.goroot = r->goroot[0] ? r->goroot : NULL;
@@ -688,6 +728,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	} else {
 		if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
 			goto out;
+		if ((rc = check_cut(r, in)) != EXIT_OK)
+			goto out;
 		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf, &cla);
 	}
 	if (nsilent > 0) {
@@ -696,6 +738,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 		if ((rc = recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
 			goto out;
 		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
+			goto out;
+		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;
 	}
 	/* The input column names every go build that was run. */
@@ -767,6 +811,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		{ "date", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "partial", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -804,6 +850,12 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'P':
+			r.partial = 1;
+			break;
+		case 'v':
+			r.verbose = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -15,7 +15,9 @@ static const char usage_text[] =
 	"\n"
 	"Lists the stored runs, oldest first: id, commit, label, date (UTC),\n"
 	"Go version, goos/goarch, and the counts of findings, heap, moved,\n"
-	"leak (leak, leak-result and leak-content) and packages.\n"
+	"leak (leak, leak-result and leak-content) and packages, and a note:\n"
+	"'partial' for a run stored from cut input (ingest --partial), and\n"
+	"where the Go version came from when it was not given or printed.\n"
 	"\n"
 	"  --format F   text (default), json, csv or md\n"
 	"  -o FILE      write to FILE instead of standard output\n";
@@ -71,6 +73,8 @@ print_json(FILE *fp, const struct run_info *v, size_t n)
 		cJSON_AddItemToObject(o, "kinds", kinds);
 		fmt_json_add_str(o, "source", v[i].source);
 		fmt_json_add_str(o, "form", v[i].form);
+		cJSON_AddBoolToObject(o, "partial", v[i].partial != 0);
+		fmt_json_add_str(o, "note", v[i].note);
 		json_stream_add(&js, o);
 		cJSON_Delete(o);
 	}
@@ -82,7 +86,7 @@ print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
 {
 	static const char *const hdr[] = {
 		"id", "commit", "label", "date", "go", "os/arch", "findings",
-		"heap", "moved", "leak", "packages"
+		"heap", "moved", "leak", "packages", "note"
 	};
 	static const int numcols[] = { 0, 6, 7, 8, 9, 10 };
 	struct table t;
@@ -110,6 +114,10 @@ print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
 		table_set_int(&t, r, 8, v[i].kinds[ESC_MOVED]);
 		table_set_int(&t, r, 9, leaks(&v[i]));
 		table_set_int(&t, r, 10, v[i].npackages);
+		if (v[i].partial)
+			table_setf(&t, r, 11, "partial%s%s", v[i].note[0] ? "; " : "", v[i].note);
+		else
+			table_set(&t, r, 11, v[i].note);
 	}
 	table_render(&t, f == FMT_CSV ? TF_CSV : f == FMT_MD ? TF_MD : TF_TEXT, fp, color);
 	table_release(&t);

@@ -79,7 +79,7 @@ static const char *const pat_src[P_N] = {
 	[P_BOUNDS] = "bounds check|^Found Is(?:Slice)?InBounds",
 	[P_OTHER_OPT] = "^(?:stack frame too large|hot-|converting |inlining |write barrier|generated nil check|removed nil check|nil check|Proved |Disproved |Induction variable|.*\\bloop\\b.*rotated)",
 	[P_ERROR] = "^(?:syntax error|undefined: |cannot |invalid |missing |too many |not enough |assignment mismatch|declared and not used|\".*\" imported and not used|imported and not used|no new variables|unexpected |expected |duplicate |non-|.* redeclared|.* is not used|.* (?:is not|does not) (?:a |implement|have|exist)|.*: (?:undefined|missing))",
-	[P_TOOL] = "^(?:go: |note: |go build |warning: |pattern |package |can't load package|build constraints|found packages )",
+	[P_TOOL] = "^(?:go: |note: |go build |go version |warning: |pattern |package |can't load package|build constraints|found packages )",
 };
 
 /* Interns s[0..n) for the current package (arena-backed). */
@@ -491,7 +491,9 @@ int
 parser_finish(struct parser *p)
 {
 	if (!p->stopped && (p->carry.len > 0 || p->carry_cut)) {
+		p->lineno++;    /* the warning names the cut line itself */
 		pwarn(p, PW_NO_NEWLINE, "input ends without a newline (truncated?)");
+		p->lineno--;
 		physical_line(p, p->carry.buf, p->carry.len);
 		sbuf_reset(&p->carry);
 	}

@@ -87,8 +87,37 @@ warn(struct ingest *in, unsigned long line, const char *text)
 static void
 parser_warning(void *ctx, enum parser_warning w, unsigned long line, const char *text)
 {
-	(void)w;
+	struct ingest *in = ctx;
+
+	if ((w == PW_NO_NEWLINE || w == PW_TRUNCATED_BLOCK) && !in->stats.truncated) {
+		in->stats.truncated = 1;
+		in->stats.trunc_input = in->input;
+		in->stats.trunc_line = line;
+		in->stats.trunc_why = w == PW_NO_NEWLINE ? "input ends in the middle of a line" :
+		    "input ends in the middle of an explanation block";
+	}
 	warn(ctx, line, text);
+}
+
+/* "go version go1.26.8 linux/amd64": the first one names the run's Go. */
+static void
+note_go_version(struct ingest *in, const char *text, size_t n)
+{
+	char buf[160];
+	char v[64], os[32], arch[32];
+
+	if (in->stats.go_version[0] || n < 12 || n >= sizeof(buf) ||
+	    memcmp(text, "go version ", 11) != 0)
+		return;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	os[0] = arch[0] = '\0';
+	if (sscanf(buf + 11, "%63s %31[^/ ]/%31s", v, os, arch) < 1 ||
+	    strncmp(v, "go", 2) != 0)
+		return;
+	memcpy(in->stats.go_version, v, sizeof(v));
+	memcpy(in->stats.goos, os, sizeof(os));
+	memcpy(in->stats.goarch, arch, sizeof(arch));
 }
 
 static int
@@ -96,6 +125,8 @@ parser_kept_line(void *ctx, enum line_class c, unsigned long lineno, const char 
 {
 	struct ingest *in = ctx;
 
+	if (c == LC_TOOL)
+		note_go_version(in, text, n);
 	if (store_writer_line(in->w, c, lineno, text, n) != STORE_OK) {
 		in->rc = STORE_EDB;
 		return 1;
@@ -285,6 +316,15 @@ ingest_set_input(struct ingest *in, const char *input)
 {
 	free(in->run_input);
 	in->run_input = xstrdup(input ? input : "");
+}
+
+int
+ingest_amend(struct ingest *in, const char *go_version, const char *goos,
+    const char *goarch, int partial, const char *note)
+{
+	if (in->rc)
+		return in->rc;
+	return store_writer_amend(in->w, go_version, goos, goarch, partial, note);
 }
 
 int

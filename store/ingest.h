@@ -32,6 +32,13 @@ struct ingest_stats {
 	unsigned long kinds[ESC_KIND_N];
 	unsigned long counts[LC_N];
 	int saw_m2;
+	/* The input ended inside a line or inside an explanation block:
+	 * where (input name as given to ingest_file, line) and why. */
+	int truncated;
+	const char *trunc_input, *trunc_why;
+	unsigned long trunc_line;
+	/* From a "go version goX.Y.Z OS/ARCH" line in the input, else "". */
+	char go_version[64], goos[32], goarch[32];
 };
 
 struct ingest;
@@ -59,6 +66,10 @@ void ingest_silent_packages(const struct ingest *in, struct sbuf *out);
 void ingest_set_input(struct ingest *in, const char *input);
 /* Records the form of the output ("m2", "m1", "logopt") on the run. */
 void store_writer_set_form(struct ingest *in, const char *form);
+/* Rewrites the run's Go version, goos, goarch (each when not NULL),
+ * partial flag and note (when not NULL) before the commit. */
+int ingest_amend(struct ingest *in, const char *go_version, const char *goos,
+    const char *goarch, int partial, const char *note);
 int ingest_commit(struct ingest *in, int64_t *run_id);
 void ingest_abort(struct ingest *in);
 

@@ -120,6 +120,10 @@ int store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N]
     int64_t nlines, int64_t norphans, int64_t nwarnings, const char *form);
 /* Replaces the run's input column. */
 int store_writer_set_input(struct store_writer *w, const char *input);
+/* Rewrites what is learnt only while reading: the Go version, goos and
+ * goarch (each when not NULL), partial and note (when not NULL). */
+int store_writer_amend(struct store_writer *w, const char *go_version,
+    const char *goos, const char *goarch, int partial, const char *note);
 /* Commits; *id receives the run id.  The writer is freed either way. */
 int store_writer_commit(struct store_writer *w, int64_t *id);
 void store_writer_abort(struct store_writer *w);

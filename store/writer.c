@@ -205,6 +205,32 @@ fail:
 }
 
 int
+store_writer_amend(struct store_writer *w, const char *go_version,
+    const char *goos, const char *goarch, int partial, const char *note)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET go_version = coalesce(?1, go_version), "
+	    "goos = coalesce(?2, goos), goarch = coalesce(?3, goarch), partial = ?4, "
+	    "note = coalesce(?5, note) WHERE id = ?6", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(w->st, "amending run");
+	if (go_version)
+		sqlite3_bind_text(s, 1, go_version, -1, SQLITE_TRANSIENT);
+	if (goos)
+		sqlite3_bind_text(s, 2, goos, -1, SQLITE_TRANSIENT);
+	if (goarch)
+		sqlite3_bind_text(s, 3, goarch, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, partial != 0);
+	if (note)
+		sqlite3_bind_text(s, 5, note, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 6, w->run);
+	rc = sqlite3_step(s) == SQLITE_DONE ? STORE_OK : store_fail(w->st, "amending run");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 store_writer_finding(struct store_writer *w, const struct finding_in *f)
 {
 	sqlite3_stmt *s = w->ins_finding;

@@ -105,11 +105,11 @@ assert small["date"] == "2026-01-05T00:00:00Z", small["date"]
 assert (small["findings"], small["heap"], small["moved"], small["leak"]) == (13, 4, 1, 1), small
 assert sum(small["kinds"].values()) == small["findings"]
 ' "$T/runs.json"
-check "runs --format csv: 11 columns, full commit" py '
+check "runs --format csv: 12 columns, full commit" py '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 assert rows[0][:2] == ["id", "commit"] and len(rows) == 4, rows
-assert all(len(r) == 11 for r in rows), rows
+assert all(len(r) == 12 for r in rows), rows
 assert rows[2][1] == "9f2c1e0aa1b2c3d4e5f60718293a4b5c6d7e8f90", rows[2]
 ' "$T/runs.csv"
 check "runs text: commit cut to 12 characters" grep -q '  9f2c1e0aa1b2  demo  ' "$T/runs.text"
