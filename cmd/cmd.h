@@ -78,6 +78,8 @@ struct diff;
 struct diff_render_opts;
 
 int cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask);
+/* The most --exclude options diff and gate take. */
+#define CMD_MAX_EXCLUDE 64
 int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
     struct run_info *b, struct run_info *h);
 /* Refuses (EXIT_USAGE, with the message) a partial run unless allow; a

@@ -11,7 +11,8 @@
 #include "../report/diff.h"
 
 static const char usage_text[] =
-	"usage: escdb diff [--format F] [--kinds LIST] [--allow-partial] [-o FILE]\n"
+	"usage: escdb diff [--format F] [--kinds LIST] [--exclude GLOB]...\n"
+	"                  [--include-external] [--allow-partial] [-o FILE]\n"
 	"                  BASE [HEAD]\n"
 	"\n"
 	"Compares run BASE with run HEAD (default latest) by finding identity:\n"
@@ -23,6 +24,10 @@ static const char usage_text[] =
 	"                 moved, leak, leak-result, leak-content, noescape,\n"
 	"                 capture, note\n"
 	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
+	"  --exclude GLOB leave out findings whose path (from the repository root\n"
+	"                 or the run's directory) matches GLOB; repeatable\n"
+	"  --include-external  also compare findings in files under GOROOT or the\n"
+	"                 module cache (left out by default)\n"
 	"  -o FILE        write to FILE instead of standard output\n";
 
 #define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
@@ -68,6 +73,13 @@ cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
 		msg_warn("runs %lld and %lld were built for %s/%s and %s/%s; the "
 		    "compiler, not the code, may explain differences", (long long)b->id,
 		    (long long)h->id, b->goos, b->goarch, h->goos, h->goarch);
+	if (strcmp(b->mode ? b->mode : "", h->mode ? h->mode : "") != 0 ||
+	    strcmp(b->flags ? b->flags : "", h->flags ? h->flags : "") != 0)
+		msg_warn("runs %lld and %lld were built differently (mode '%s', flags '%s' "
+		    "against mode '%s', flags '%s'); the build, not the code, may explain "
+		    "differences", (long long)b->id, (long long)h->id,
+		    b->mode ? b->mode : "", b->flags ? b->flags : "",
+		    h->mode ? h->mode : "", h->flags ? h->flags : "");
 	return EXIT_OK;
 }
 
@@ -118,6 +130,8 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "kinds", required_argument, NULL, 'k' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "include-external", no_argument, NULL, 'X' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-partial", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -130,6 +144,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	struct run_info b, h;
 	struct diff d;
 	struct diff_opts dopt;
+	const char *excl[CMD_MAX_EXCLUDE];
+	size_t nexcl = 0;
+	int inc_ext = 0;
 	struct diff_render_opts ro;
 	FILE *fp;
 	int c, f = FMT_TEXT, rc;
@@ -141,6 +158,16 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		case 'f':
 			if ((f = cmd_parse_format("diff", optarg, DIFF_FORMATS)) < 0)
 				return EXIT_USAGE;
+			break;
+		case 'x':
+			if (nexcl == CMD_MAX_EXCLUDE) {
+				msg_error("%s: at most %d --exclude", "diff", CMD_MAX_EXCLUDE);
+				return EXIT_USAGE;
+			}
+			excl[nexcl++] = optarg;
+			break;
+		case 'X':
+			inc_ext = 1;
 			break;
 		case 'k':
 			if ((rc = cmd_diff_kinds("diff", optarg, &mask)) != EXIT_OK)
@@ -177,6 +204,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.mask = mask;
+	dopt.include_external = inc_ext;
+	dopt.exclude = excl;
+	dopt.nexclude = nexcl;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
 		msg_error("%s", store_errmsg(st));
 		rc = EXIT_INTERNAL;

@@ -15,7 +15,8 @@
 
 static const char usage_text[] =
 	"usage: escdb gate --base SEL [--head SEL] [--kinds LIST] [--max-new N]\n"
-	"                  [--baseline FILE] [--allow-partial] [--format F] [-o FILE]\n"
+	"                  [--baseline FILE] [--exclude GLOB]... [--include-external]\n"
+	"                  [--allow-partial] [--format F] [-o FILE]\n"
 	"\n"
 	"Compares run SEL (--base) with --head (default latest) over the gated\n"
 	"kinds and exits 1 when HEAD has more than N new findings that the\n"
@@ -31,6 +32,10 @@ static const char usage_text[] =
 	"                   of this pprof profile is at least --min-share\n"
 	"  --min-share X    a fraction (0.05) or a percentage (5%%); default 1%%\n"
 	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
+	"  --exclude GLOB   leave out findings whose path (from the repository root\n"
+	"                   or the run's directory) matches GLOB; repeatable\n"
+	"  --include-external  also gate findings in files under GOROOT or the\n"
+	"                   module cache (left out by default)\n"
 	"  --format F       text (default), json, jsonl, md, sarif or github\n"
 	"  -o FILE          write to FILE instead of standard output\n"
 	"\n"
@@ -122,6 +127,8 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		{ "base", required_argument, NULL, 'b' },
 		{ "head", required_argument, NULL, 'H' },
 		{ "kinds", required_argument, NULL, 'k' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "include-external", no_argument, NULL, 'X' },
 		{ "max-new", required_argument, NULL, 'm' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "profile", required_argument, NULL, 'p' },
@@ -142,6 +149,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	struct baseline bl = { NULL, 0, NULL, 0 };
 	struct diff d;
 	struct diff_opts dopt;
+	const char *excl[CMD_MAX_EXCLUDE];
+	size_t nexcl = 0;
+	int inc_ext = 0;
 	struct diff_render_opts ro;
 	struct sbuf kt = SBUF_INIT;
 	FILE *fp;
@@ -157,6 +167,16 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 			break;
 		case 'H':
 			hsel = optarg;
+			break;
+		case 'x':
+			if (nexcl == CMD_MAX_EXCLUDE) {
+				msg_error("%s: at most %d --exclude", "gate", CMD_MAX_EXCLUDE);
+				return EXIT_USAGE;
+			}
+			excl[nexcl++] = optarg;
+			break;
+		case 'X':
+			inc_ext = 1;
 			break;
 		case 'k':
 			if ((rc = cmd_diff_kinds("gate", optarg, &mask)) != EXIT_OK)
@@ -231,6 +251,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.mask = mask;
+	dopt.include_external = inc_ext;
+	dopt.exclude = excl;
+	dopt.nexclude = nexcl;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
 		msg_error("%s", store_errmsg(st));
 		rc = EXIT_INTERNAL;

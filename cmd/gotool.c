@@ -293,3 +293,22 @@ gotool_cmdline(struct sbuf *sb, char *const argv[])
 		sbuf_addc(sb, '\'');
 	}
 }
+
+int
+gotool_repo_prefix(const char *dir, char **prefix)
+{
+	char *argv[] = { "git", "-C", (char *)dir, "rev-parse", "--show-prefix", NULL };
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	int status, in = 0;
+
+	*prefix = NULL;
+	if (gotool_capture(NULL, argv, &out, &err, &status) == 0 && status == 0) {
+		in = 1;
+		if (out.len)
+			out.buf[strcspn(out.buf, "\r\n")] = '\0';
+		*prefix = xstrdup(out.len ? out.buf : "");
+	}
+	sbuf_release(&out);
+	sbuf_release(&err);
+	return in;
+}

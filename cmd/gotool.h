@@ -2,7 +2,7 @@
  * gotool: runs the go and git commands for cmd/ without a shell (fork and
  * execvp, stdin from /dev/null) and collects their output in memory or in
  * an anonymous temporary file.  Prints nothing: failures come back as -1
- * with errno set.  Callers: cmd/run.c.
+ * with errno set.  Callers: cmd/run.c, cmd/ingest.c.
  */
 #ifndef ESCDB_GOTOOL_H
 #define ESCDB_GOTOOL_H
@@ -45,5 +45,11 @@ int gotool_keep_blocks(FILE *fp, FILE *out, char *const names[], size_t n);
  * arguments joined by spaces, those with spaces or quotes in single
  * quotes.  Appended to sb. */
 void gotool_cmdline(struct sbuf *sb, char *const argv[]);
+
+/* Where dir sits in its git work tree: 1 with *prefix the path from the
+ * top level ("svc/", "" at the top; `git rev-parse --show-prefix`), or 0
+ * with *prefix NULL outside a work tree or without git.  Caller frees
+ * *prefix. */
+int gotool_repo_prefix(const char *dir, char **prefix);
 
 #endif

@@ -14,11 +14,12 @@
 #include "gotool.h"
 #include "../parser/logopt.h"
 #include "../store/ingest.h"
+#include "gotool.h"
 
 static const char ingest_usage[] =
 	"usage: escdb ingest [--commit REV] [--date T] [--label L] [--go-version V]\n"
 	"                    [--goos OS] [--goarch ARCH] [--package P] [-C DIR]\n"
-	"                    [--partial] [FILE | DIR | -]...\n"
+	"                    [--partial] [--repo-prefix P] [FILE | DIR | -]...\n"
 	"\n"
 	"Stores saved compiler output (go build -gcflags=-m=2 or -m logs, go tool\n"
 	"compile -m output) as one run.  With no FILE, or with -, reads standard\n"
@@ -26,7 +27,10 @@ static const char ingest_usage[] =
 	"-gcflags=-json=0,file://DIR); the Go version, goos and goarch default to\n"
 	"its headers'.  -C DIR names the directory the log's relative paths are\n"
 	"relative to (default: the current directory), where Go sources are read\n"
-	"to find enclosing functions.  The date defaults to now.\n"
+	"to find enclosing functions.  The date defaults to now.  --repo-prefix P\n"
+	"says where that directory sits in its repository (\"svc/\", \"\" at the\n"
+	"top), for paths in SARIF, github and md output; by default git is asked\n"
+	"when the directory is in a work tree.\n"
 	"\n"
 	"Input that ends in the middle of a line or of an explanation block is\n"
 	"refused (exit 2); --partial stores it marked partial.  The Go version\n"
@@ -102,6 +106,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		{ "goarch", required_argument, NULL, 'a' },
 		{ "package", required_argument, NULL, 'p' },
 		{ "partial", no_argument, NULL, 'P' },
+		{ "repo-prefix", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -114,7 +119,8 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	int c, i, rc, nin, nlogopt = 0, partial = 0;
 	int64_t id;
 	char **files;
-	char *rundir = NULL;
+	char *rundir = NULL, *repo_prefix = NULL;
+	const char *repo_opt = NULL;
 	static char *dash[] = { "-" };
 
 	memset(&m, 0, sizeof(m));
@@ -130,6 +136,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		case 'o': m.goos = optarg; break;
 		case 'a': m.goarch = optarg; break;
 		case 'p': o.package = optarg; break;
+		case 'r': repo_opt = optarg; break;
 		case 'C': o.cwd = optarg; break;
 		case 'P': partial = 1; break;
 		case 'h':
@@ -194,6 +201,15 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	 * source lines only under it. */
 	rundir = realpath(o.cwd ? o.cwd : ".", NULL);
 	m.dir = rundir ? rundir : "";
+	if (repo_opt) {
+		while (strncmp(repo_opt, "./", 2) == 0)
+			repo_opt += 2;
+		m.repo_prefix = strcmp(repo_opt, ".") == 0 ? "" : repo_opt;
+		m.in_repo = 1;
+	} else if (rundir) {
+		m.in_repo = gotool_repo_prefix(rundir, &repo_prefix);
+		m.repo_prefix = repo_prefix;
+	}
 	m.form = "";
 	m.input = inputs.buf;
 	o.warn = warn_cb;
@@ -306,6 +322,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	}
 out:
 	free(rundir);
+	free(repo_prefix);
 	sbuf_release(&inputs);
 	store_close(st);
 	return rc;

@@ -673,6 +673,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	char **silent = NULL, *silentbuf = NULL;
 	size_t nsilent, i;
 	FILE *spool2 = NULL;
+	char *repo_prefix = NULL;
 	int64_t id = 0;
 	int rc, cla = 0;
 
@@ -687,6 +688,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	m.goos = r->goos;
 	m.goarch = r->goarch;
 	m.dir = r->absdir;
+	m.in_repo = gotool_repo_prefix(r->absdir, &repo_prefix);
+	m.repo_prefix = repo_prefix;
 	m.source = "run";
 	m.form = r->jsondir ? "logopt" : "m2";
 	m.input = cmdline->buf;
@@ -783,6 +786,7 @@ out:
 		fclose(spool2);
 	free(silent);
 	free(silentbuf);
+	free(repo_prefix);
 	store_close(st);
 	return rc;
 }

@@ -49,6 +49,10 @@ diff_summary_line(const struct diff *d, const struct diff_render_opts *o, FILE *
 	    d->count[DIFF_FIXED], d->count[DIFF_MOVED]);
 	if (d->accepted)
 		fprintf(fp, ", %zu accepted by the baseline", d->accepted);
+	if (d->external)
+		fprintf(fp, ", %zu external left out", d->external);
+	if (d->excluded)
+		fprintf(fp, ", %zu excluded", d->excluded);
 	fputs(" between ", fp);
 	run_label(fp, d->base, o->base_commit);
 	fputs(" and ", fp);
