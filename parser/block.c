@@ -210,7 +210,11 @@ match_blocks(struct parser *p)
 			attach(p, &p->fv[b->owner - 1], b);
 			continue;
 		}
-		struct esc_finding *exact = NULL, *fresh = NULL, *loose = NULL;
+		struct esc_finding *exact = NULL, *fresh = NULL, *loose = NULL, *after = NULL;
+		/* Blocks with no position (Go 1.26+ range-over-func: every
+		 * "#next" of the package shares the site) come just before
+		 * their verdict: the next unexplained one goes first. */
+		int nopos = b->pos.line == 0 && b->pos.file[0] == '\0';
 
 		for (i = head[h]; i != NONE; i = next[i]) {
 			struct esc_finding *f = &p->fv[i];
@@ -221,6 +225,8 @@ match_blocks(struct parser *p)
 			if (block_fits(b, f)) {
 				if (exact == NULL)
 					exact = f;
+				if (nopos && after == NULL && f->nblocks == 0 && f->lineno > b->lineno)
+					after = f;
 				for (k = 0; k < f->nblocks; k++)
 					if (strcmp(f->blocks[k]->heading, b->heading) == 0)
 						dup = 1;
@@ -236,7 +242,9 @@ match_blocks(struct parser *p)
 		 * one that has no block yet. */
 		if (!fresh && !exact && !loose && b->dest == NULL)
 			exact = same_position_verdict(p, b, poshead, posnext, cap - 1);
-		if (fresh)
+		if (after)
+			attach(p, after, b);
+		else if (fresh)
 			attach(p, fresh, b);
 		else if (exact)
 			attach(p, exact, b);

@@ -304,6 +304,23 @@ old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 	return 1;
 }
 
+static const char UNKNOWN_POS[] = "<unknown line number>: ";
+
+/* Go 1.26+ prints some range-over-func verdicts with no position at all
+ * ("moved to heap: #next", "F capturing by ref: #next (...)"): stored
+ * with an empty file and line 0. */
+static int
+nopos_verdict(struct parser *p, const char *s, size_t n)
+{
+	struct esc_pos pos = { "", 0, 0 };
+
+	if (!verdict(p, &pos, s, n))
+		return 0;
+	p->pkg_has_content = 1;
+	p->last_error = 0;
+	return 1;
+}
+
 void
 process_line(struct parser *p, const char *s, size_t n)
 {
@@ -349,6 +366,14 @@ process_line(struct parser *p, const char *s, size_t n)
 		goto out;
 	}
 	off = pos_prefix(s, n, &pos, &file, &flen);
+	if (off == 0 && starts_with(s, n, UNKNOWN_POS)) {
+		/* Go 1.26+: range-over-func rewrites print some blocks at
+		 * "<unknown line number>"; they have no position */
+		off = sizeof(UNKNOWN_POS) - 1;
+		file = "";
+		flen = 0;
+		pos.line = pos.col = 0;
+	}
 	if (off == 0) {
 		enum line_class c;
 		block_close(p);
@@ -356,14 +381,17 @@ process_line(struct parser *p, const char *s, size_t n)
 			c = LC_ERROR;
 		else if (re_match(p, P_TOOL, s, n))
 			c = LC_TOOL;
-		else {
+		else if (nopos_verdict(p, s, n)) {
+			p->counts[LC_FINDING]++;
+			goto out;
+		} else {
 			c = LC_UNRECOGNISED;
 			pwarn(p, PW_UNRECOGNISED, "unrecognised line");
 		}
 		keep_line(p, c, s, n);
 		goto out;
 	}
-	pos.file = ring_str(p, file, flen);
+	pos.file = flen ? ring_str(p, file, flen) : "";
 	msg = s + off;
 	mn = n - off;
 	p->pkg_has_content = 1;

@@ -77,7 +77,7 @@ static const char *const pat_src[P_N] = {
 	[P_INLINE] = "^(?:can inline |cannot inline |inlining call to |inline call to |not inlining |skipping inlining)",
 	[P_DEVIRT] = "^(?:PGO |partially )*devirtualiz",
 	[P_BOUNDS] = "bounds check|^Found Is(?:Slice)?InBounds",
-	[P_OTHER_OPT] = "^(?:stack frame too large|hot-|converting |inlining |write barrier|generated nil check|removed nil check|nil check|Proved |Disproved |Induction variable|.*\\bloop\\b.*rotated)",
+	[P_OTHER_OPT] = "^(?:stack frame too large|imprecise interface call$|hot-|converting |inlining |write barrier|generated nil check|removed nil check|nil check|Proved |Disproved |Induction variable|.*\\bloop\\b.*rotated)",
 	[P_ERROR] = "^(?:syntax error|undefined: |cannot |invalid |missing |too many |not enough |assignment mismatch|declared and not used|\".*\" imported and not used|imported and not used|no new variables|unexpected |expected |duplicate |non-|.* redeclared|.* is not used|.* (?:is not|does not) (?:a |implement|have|exist)|.*: (?:undefined|missing))",
 	[P_TOOL] = "^(?:go: |note: |go build |go version |warning: |pattern |package |can't load package|build constraints|found packages )",
 };

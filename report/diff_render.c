@@ -27,6 +27,10 @@ pos_of(struct store *st, const struct diff_item *it, struct diff_pathcache *pc,
 {
 	diff_item_path(st, it, pc, path);
 	sbuf_reset(out);
+	if (fmt_pos_unknown(store_str(st, it->file), it->line)) {
+		sbuf_adds(out, FMT_POS_UNKNOWN ":");
+		return;
+	}
 	sbuf_adds(out, path->buf);
 	sbuf_addf(out, ":%d", it->line);
 	if (it->col > 0)

@@ -49,6 +49,25 @@ fmt_text(FILE *fp, const char *s)
 	fwrite(run, 1, (size_t)(p - run), fp);
 }
 
+int
+fmt_pos_unknown(const char *file, int line)
+{
+	return line == 0 && (file == NULL || file[0] == '\0');
+}
+
+void
+fmt_pos(FILE *fp, const char *file, int line, int col, int always_col)
+{
+	if (fmt_pos_unknown(file, line)) {
+		fputs(FMT_POS_UNKNOWN, fp);
+		return;
+	}
+	fmt_text(fp, file);
+	fprintf(fp, ":%d", line);
+	if (always_col || col > 0)
+		fprintf(fp, ":%d", col);
+}
+
 size_t
 fmt_text_width(const char *s)
 {

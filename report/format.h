@@ -26,6 +26,14 @@ size_t fmt_text_width(const char *s);
 /* fmt_text, then spaces up to width columns (left-aligned), or spaces
  * first (right-aligned when right is non-zero). */
 void fmt_text_pad(FILE *fp, const char *s, size_t width, int right);
+/* A finding's position in text output: FILE:LINE[:COL] as each command
+ * prints it, or, for a verdict the compiler printed without a position
+ * (file "" and line 0), the compiler's own words for it. */
+#define FMT_POS_UNKNOWN "<unknown line number>"
+int fmt_pos_unknown(const char *file, int line);
+/* Writes FILE:LINE:COL (":COL" only when col > 0 and always_col is 0),
+ * or FMT_POS_UNKNOWN, with fmt_text. */
+void fmt_pos(FILE *fp, const char *file, int line, int col, int always_col);
 
 /* ---- colour ---- */
 enum fmt_color {

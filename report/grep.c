@@ -250,9 +250,9 @@ print_hit(struct grep *g, FILE *fp, const struct finding_rec *r)
 	PCRE2_SIZE *ov;
 
 	fputs(fmt_sgr(color, FC_MAGENTA), fp);
-	fmt_text(fp, r->file);
+	fmt_pos(fp, r->file, r->line, r->col, 1);
 	fputs(fmt_sgr(color, FC_RESET), fp);
-	fprintf(fp, ":%d:%d: ", r->line, r->col);
+	fputs(": ", fp);
 	fputs(fmt_sgr(color, kc), fp);
 	ov = pcre2_get_ovector_pointer(g->md);
 	if (color && g->o->field == GF_MESSAGE && !g->o->invert &&
@@ -658,8 +658,8 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 			if (count > 1)
 				fputc('\n', fp);
 			fprintf(fp, "%s", fmt_sgr(color, FC_MAGENTA));
-			fmt_text(fp, r.file);
-			fprintf(fp, "%s:%d:%d: %s", fmt_sgr(color, FC_RESET), r.line, r.col,
+			fmt_pos(fp, r.file, r.line, r.col, 1);
+			fprintf(fp, "%s: %s", fmt_sgr(color, FC_RESET),
 			    fmt_sgr(color, kind_color(r.kind)));
 			fmt_text(fp, r.message);
 			fprintf(fp, "%s\n", fmt_sgr(color, FC_RESET));

@@ -173,7 +173,7 @@ static struct funcscan *scanner_lookup(struct ingest *in, const char *raw);
 struct funcscan *
 scanner_for(struct ingest *in, const char *raw)
 {
-	if (raw[0] == '<')
+	if (raw[0] == '<' || raw[0] == '\0')
 		return NULL;
 	/* consecutive findings are mostly in one file */
 	if (in->last_raw && strcmp(in->last_raw, raw) == 0)
