@@ -103,6 +103,7 @@ screenshot: report
 # FUZZ_SECONDS on a seed corpus built from testdata into build/fuzz/.
 # make check runs them briefly through tests/t_fuzz.sh.
 FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?=
 FUZZ_CC ?= clang
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
@@ -116,7 +117,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS) tests/fuzz/walk.h
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: deps fuzz-build
-	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: escdb
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

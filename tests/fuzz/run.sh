@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/fuzz/run.sh SECONDS [NAME...]: runs each fuzz target (default: every
-# built build/fuzz/fuzz_NAME) for SECONDS on a copy of its seed corpus and
+# built build/fuzz/fuzz_NAME) for SECONDS (FUZZ_RUNS=N: for N executions
+# instead, with no time limit) on a copy of its seed corpus and
 # prints "ok - fuzz NAME: N execs, 0 crashes" or "not ok - ..." with the
 # crash report.  Crash inputs are kept in build/fuzz/crashes/NAME/.
 secs=${1:-300}; shift
@@ -20,9 +21,10 @@ one() {
 	mkdir -p "$work" "$crash"
 	cp build/fuzz/corpus/$n/* "$work/" 2>/dev/null
 	log=$out/$n.log
+	if [ -n "$FUZZ_RUNS" ]; then limit=-runs=$FUZZ_RUNS; else limit=-max_total_time=$secs; fi
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  build/fuzz/fuzz_$n -max_total_time="$secs" -print_final_stats=1 \
+	  build/fuzz/fuzz_$n "$limit" -print_final_stats=1 \
 	  -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix="$crash/" "$work" >"$log" 2>&1
 	st=$?
