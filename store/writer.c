@@ -146,8 +146,14 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	int rc;
 
 	*out = NULL;
-	if ((rc = store_exec(st, "BEGIN IMMEDIATE")) != STORE_OK)
+	/* The run row is inserted first in the same transaction, so every
+	 * row's reference to it holds; checking it per row costs a lookup
+	 * (the pragma is a no-op inside a transaction: set it before). */
+	store_exec(st, "PRAGMA foreign_keys=OFF");
+	if ((rc = store_exec(st, "BEGIN IMMEDIATE")) != STORE_OK) {
+		store_exec(st, "PRAGMA foreign_keys=ON");
 		return rc;
+	}
 	w = xcalloc(1, sizeof(*w));
 	w->st = st;
 	if (prep(st, "INSERT INTO str(h, s) VALUES (?, ?)", &w->ins_str) ||
@@ -201,6 +207,7 @@ dbfail:
 fail:
 	writer_free(w);
 	store_rollback(st);
+	store_exec(st, "PRAGMA foreign_keys=ON");
 	return STORE_EDB;
 }
 
@@ -379,12 +386,15 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 	writer_free(w);
 	if ((rc = store_exec(st, "COMMIT")) != STORE_OK) {
 		store_rollback(st);
+		store_exec(st, "PRAGMA foreign_keys=ON");
 		return rc;
 	}
+	store_exec(st, "PRAGMA foreign_keys=ON");
 	return STORE_OK;
 fail:
 	writer_free(w);
 	store_rollback(st);
+	store_exec(st, "PRAGMA foreign_keys=ON");
 	return rc;
 }
 
@@ -398,4 +408,5 @@ store_writer_abort(struct store_writer *w)
 	st = w->st;
 	writer_free(w);
 	store_rollback(st);
+	store_exec(st, "PRAGMA foreign_keys=ON");
 }
