@@ -55,7 +55,8 @@ int cmd_want_color(FILE *fp);
 int cmd_parse_date(const char *s, int64_t *out);
 
 /* Output formats shared by reporting commands. */
-enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_CSV, FMT_MD, FMT_SARIF, FMT_GITHUB, FMT_HTML };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_CSV, FMT_MD, FMT_SARIF, FMT_GITHUB, FMT_HTML,
+	FMT_CODEQUALITY };
 /* Parses --format NAME among the allowed mask (1 << FMT_x); prints the
  * error listing allowed names and returns -1 when not allowed. */
 int cmd_parse_format(const char *cmd, const char *name, unsigned allowed);
@@ -88,6 +89,12 @@ int cmd_diff_partial(const char *cmd, const struct run_info *b,
     const struct run_info *h, int allow);
 int cmd_diff_render(struct store *st, const struct diff *d,
     const struct diff_render_opts *o, int f, FILE *fp);
+/* gate --base-rev REV (cmd/baserev.c): *sel receives REV's full commit,
+ * built and stored first in a temporary git worktree when the database
+ * has no run of it; then *head (when it was NULL and the database had
+ * runs) receives "id:N" of the run that was latest before.  Returns an
+ * exit status; the caller frees *sel and *head. */
+int cmd_gate_base_rev(struct cmdctx *cx, const char *rev, char **sel, char **head);
 int cmd_trend(struct cmdctx *cx, int argc, char **argv);
 int cmd_merge(struct cmdctx *cx, int argc, char **argv);
 int cmd_prune(struct cmdctx *cx, int argc, char **argv);

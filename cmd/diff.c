@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"new findings (+), fixed ones (-) and moved ones (~, same identity at a\n"
 	"new position), grouped per package, then the counts.\n"
 	"\n"
-	"  --format F     text (default), json, jsonl, md, sarif or github\n"
+	"  --format F     text (default), json, jsonl, md, sarif, github or\n"
+	"                 codequality (GitLab)\n"
 	"  --kinds LIST   comma-separated kinds to compare (default all): heap,\n"
 	"                 moved, leak, leak-result, leak-content, noescape,\n"
 	"                 capture, note\n"
@@ -31,7 +32,7 @@ static const char usage_text[] =
 	"  -o FILE        write to FILE instead of standard output\n";
 
 #define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
-	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB)
+	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB | 1u << FMT_CODEQUALITY)
 
 int
 cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask)
@@ -119,6 +120,8 @@ cmd_diff_render(struct store *st, const struct diff *d, const struct diff_render
 		return diff_render_sarif(st, d, o, fp);
 	case FMT_GITHUB:
 		return diff_render_github(st, d, o, fp);
+	case FMT_CODEQUALITY:
+		return diff_render_codequality(st, d, o, fp);
 	default:
 		return diff_render_text(st, d, o, fp);
 	}

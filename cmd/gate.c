@@ -14,15 +14,18 @@
 #include "../report/hot.h"
 
 static const char usage_text[] =
-	"usage: escdb gate --base SEL [--head SEL] [--kinds LIST] [--max-new N]\n"
-	"                  [--baseline FILE] [--exclude GLOB]... [--include-external]\n"
-	"                  [--allow-partial] [--format F] [-o FILE]\n"
+	"usage: escdb gate --base SEL | --base-rev REV [--head SEL] [--kinds LIST]\n"
+	"                  [--max-new N] [--baseline FILE] [--exclude GLOB]...\n"
+	"                  [--include-external] [--allow-partial] [--format F]\n"
+	"                  [-o FILE]\n"
 	"\n"
 	"Compares run SEL (--base) with --head (default latest) over the gated\n"
 	"kinds and exits 1 when HEAD has more than N new findings that the\n"
 	"baseline does not accept, else 0.  Lists each new and fixed finding.\n"
 	"\n"
-	"  --base SEL       the run to compare with (required)\n"
+	"  --base SEL       the run to compare with (this or --base-rev is required)\n"
+	"  --base-rev REV   the run of git commit REV; when the database has none,\n"
+	"                   REV is built in a temporary git worktree and stored\n"
 	"  --head SEL       the run under test (default latest)\n"
 	"  --kinds LIST     the gated kinds (default heap,moved; also leak,\n"
 	"                   leak-result, leak-content, noescape, capture, note, all)\n"
@@ -36,13 +39,14 @@ static const char usage_text[] =
 	"                   or the run's directory) matches GLOB; repeatable\n"
 	"  --include-external  also gate findings in files under GOROOT or the\n"
 	"                   module cache (left out by default)\n"
-	"  --format F       text (default), json, jsonl, md, sarif or github\n"
+	"  --format F       text (default), json, jsonl, md, sarif, github or\n"
+	"                   codequality (GitLab)\n"
 	"  -o FILE          write to FILE instead of standard output\n"
 	"\n"
 	"With $GITHUB_STEP_SUMMARY set, the Markdown report is appended to it.\n";
 
 #define GATE_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
-	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB)
+	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB | 1u << FMT_CODEQUALITY)
 #define GATE_DEFAULT_KINDS (1u << ESC_HEAP | 1u << ESC_MOVED)
 
 static char *
@@ -136,6 +140,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-partial", no_argument, NULL, 'P' },
+		{ "base-rev", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -157,6 +162,8 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	FILE *fp;
 	char *end;
 	int c, f = FMT_TEXT, rc, failed, allow_partial = 0;
+	const char *baserev = NULL;
+	char *bsel_rev = NULL, *hsel_pin = NULL;
 
 	optind = 0;
 	opterr = 0;
@@ -214,6 +221,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		case 'P':
 			allow_partial = 1;
 			break;
+		case 'R':
+			baserev = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -227,8 +237,12 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	if (bsel == NULL) {
-		msg_error("gate: --base SEL is required");
+	if (bsel != NULL && baserev != NULL) {
+		msg_error("gate: give --base SEL or --base-rev REV, not both");
+		return EXIT_USAGE;
+	}
+	if (bsel == NULL && baserev == NULL) {
+		msg_error("gate: --base SEL (or --base-rev REV) is required");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
@@ -238,12 +252,27 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	}
 	if (blpath && (rc = load_baseline(blpath, &bl)) != EXIT_OK)
 		return rc;
+	if (baserev != NULL) {
+		rc = cmd_gate_base_rev(cx, baserev, &bsel_rev, hsel ? NULL : &hsel_pin);
+		if (rc != EXIT_OK) {
+			free(hsel_pin);
+			baseline_release(&bl);
+			return rc;
+		}
+		bsel = bsel_rev;
+		if (hsel_pin != NULL)
+			hsel = hsel_pin;
+	}
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK) {
+		free(bsel_rev);
+		free(hsel_pin);
 		baseline_release(&bl);
 		return rc;
 	}
 	if ((rc = cmd_diff_runs(st, bsel, hsel, &b, &h)) != EXIT_OK) {
 		store_close(st);
+		free(bsel_rev);
+		free(hsel_pin);
 		baseline_release(&bl);
 		return rc;
 	}
@@ -313,5 +342,7 @@ out:
 	run_info_release(&h);
 	store_close(st);
 	baseline_release(&bl);
+	free(bsel_rev);
+	free(hsel_pin);
 	return rc;
 }

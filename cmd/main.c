@@ -178,7 +178,7 @@ cmd_want_color(FILE *fp)
 }
 
 static const char *const fmt_names[] = {
-	"text", "json", "jsonl", "csv", "md", "sarif", "github", "html"
+	"text", "json", "jsonl", "csv", "md", "sarif", "github", "html", "codequality"
 };
 
 int

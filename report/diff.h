@@ -135,6 +135,10 @@ int diff_render_md(struct store *st, const struct diff *d, const struct diff_ren
 int diff_render_sarif(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
 /* report/github.c: ::error for new, ::notice for fixed. */
 int diff_render_github(struct store *st, const struct diff *d, const struct diff_render_opts *o, FILE *fp);
+/* report/codequality.c: new items as a GitLab code quality report;
+ * severity major for the gated kinds (gate) or heap and moved (diff). */
+int diff_render_codequality(struct store *st, const struct diff *d,
+    const struct diff_render_opts *o, FILE *fp);
 
 /* Helpers shared by the renderers. */
 /* Fills r from item; with blob not NULL the flows are read into it (r

@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs what the tests need beyond the build: the sqlite3 and xz
-# command-line tools, mandoc (man page lint), python3 (JSON/CSV checks).
+# command-line tools, mandoc (man page lint), python3 (JSON/CSV checks)
+# with its yaml module.
 need=""
 command -v sqlite3 >/dev/null || need="$need sqlite3"
 command -v xz >/dev/null || need="$need xz-utils"
 command -v mandoc >/dev/null || need="$need mandoc"
 command -v python3 >/dev/null || need="$need python3"
+# action.yml is checked as YAML (tests/t_baserev.sh)
+python3 -c 'import yaml' 2>/dev/null || need="$need python3-yaml"
 command -v cppcheck >/dev/null || need="$need cppcheck"
 # fuzzing (tests/t_fuzz.sh): clang and its runtime libraries for -fsanitize=fuzzer
 command -v clang >/dev/null || need="$need clang"
