@@ -212,7 +212,6 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 		m->file = e->file;
 		m->line = e->line;
 		m->off = 0;
-		m->flowh = 0;
 		match_funcs_add(&fb, m->pkg, e->func, e->line);
 		nmb++;
 	}
@@ -238,12 +237,11 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 		m->line = it->line;
 		first = match_funcs_first(&fh, it->pkg, m->func);
 		m->off = first > 0 ? it->line - first : 0;
-		m->flowh = 0;
 		hidx[nmh++] = i;
 	}
 	pair = xreallocarray(NULL, nmb ? nmb : 1, sizeof(*pair));
 	pass = xreallocarray(NULL, nmb ? nmb : 1, 1);
-	match_pair(mb, nmb, &fb, mh, nmh, &fh, pair, pass);
+	match_pair(mb, nmb, &fb, mh, nmh, &fh, NULL, NULL, pair, pass);
 	for (i = 0; i < nmb; i++)
 		if (pair[i] != SIZE_MAX)
 			acc[hidx[pair[i]]] = 1;

@@ -167,7 +167,8 @@ diff_load_run(struct store *st, int64_t run, const struct diff_opts *o,
 	struct sbuf path = SBUF_INIT;
 	size_t len = 0, cap = 0;
 	unsigned mask = o ? o->mask : (1u << ESC_KIND_N) - 1;
-	int rc;
+	int64_t last_file = -1;
+	int rc, ext = 0;
 
 	memset(&pd, 0, sizeof(pd));
 	if (nout)
@@ -177,22 +178,24 @@ diff_load_run(struct store *st, int64_t run, const struct diff_opts *o,
 		return rc;
 	}
 	if (sqlite3_prepare_v2(store_db(st),
-	    "SELECT f.id, f.key, f.kind, f.pkg, f.file, f.line, f.col, f.func, f.subject, "
-	    "f.detail, f.message, f.cause, substr(s.s, 1, 12) FROM finding f "
-	    "JOIN str s ON s.id = f.file WHERE f.run = ?", -1, &s, NULL) != SQLITE_OK) {
+	    "SELECT id, key, kind, pkg, file, line, col, func, subject, detail, "
+	    "message, cause FROM finding WHERE run = ?", -1, &s, NULL) != SQLITE_OK) {
 		pkgdirs_release(&pd);
 		return store_fail(st, "reading findings");
 	}
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int kind = sqlite3_column_int(s, 2);
-		const char *fpre = (const char *)sqlite3_column_text(s, 12);
+		int64_t file = sqlite3_column_int64(s, 4);
 		struct diff_item *it;
-		int ext;
 
 		if (kind < 0 || kind >= ESC_KIND_N || !(mask & (1u << kind)))
 			continue;
-		ext = fpre && diff_file_external(fpre);
+		/* findings come mostly in file order: one look-up per file */
+		if (file != last_file) {
+			last_file = file;
+			ext = diff_file_external(store_str(st, file));
+		}
 		if (o && ext && !o->include_external) {
 			if (nout)
 				nout[0]++;
@@ -368,7 +371,7 @@ moved_item(const struct diff_item *b, const struct diff_item *h, enum match_pass
 /* The match_item of a leftover finding. */
 static void
 to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
-    sqlite3_stmt **fst, struct match_item *m)
+    struct match_item *m)
 {
 	int first;
 
@@ -383,7 +386,20 @@ to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
 	m->line = it->line;
 	first = match_funcs_first(fs, it->pkg, m->func);
 	m->off = first > 0 ? it->line - first : 0;
-	m->flowh = diff_flow_hash(st, it->id, fst);
+}
+
+struct flow_ctx {
+	struct store *st;
+	const struct diff_item *side[2];
+	sqlite3_stmt *stmt;
+};
+
+static uint64_t
+leftover_flow(void *ctx, int side, size_t idx)
+{
+	struct flow_ctx *fc = ctx;
+
+	return diff_flow_hash(fc->st, fc->side[side][idx].id, &fc->stmt);
 }
 
 /* The passes over the leftovers lb (fixed) and lh (new). */
@@ -393,7 +409,7 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 {
 	struct match_funcs fb = MATCH_FUNCS_INIT, fh = MATCH_FUNCS_INIT;
 	struct match_item *mb, *mh;
-	sqlite3_stmt *fst = NULL;
+	struct flow_ctx fc;
 	size_t *pair, i;
 	unsigned char *pass, *hused;
 	int rc;
@@ -413,11 +429,16 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 	hused = xcalloc(nh ? nh : 1, 1);
 	if (nb && nh) {
 		for (i = 0; i < nb; i++)
-			to_match(st, &lb[i], &fb, &fst, &mb[i]);
+			to_match(st, &lb[i], &fb, &mb[i]);
 		for (i = 0; i < nh; i++)
-			to_match(st, &lh[i], &fh, &fst, &mh[i]);
+			to_match(st, &lh[i], &fh, &mh[i]);
 	}
-	match_pair(mb, nb, &fb, mh, nh, &fh, pair, pass);
+	fc.st = st;
+	fc.side[0] = lb;
+	fc.side[1] = lh;
+	fc.stmt = NULL;
+	match_pair(mb, nb, &fb, mh, nh, &fh, leftover_flow, &fc, pair, pass);
+	sqlite3_finalize(fc.stmt);
 	for (i = 0; i < nb; i++) {
 		if (pair[i] == SIZE_MAX) {
 			push(d, cap, &lb[i], DIFF_FIXED);
@@ -432,7 +453,6 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 	for (i = 0; i < nh; i++)
 		if (!hused[i])
 			push(d, cap, &lh[i], DIFF_NEW);
-	sqlite3_finalize(fst);
 	free(mb);
 	free(mh);
 	free(pair);

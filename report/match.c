@@ -173,7 +173,23 @@ match_funcs_release(struct match_funcs *fs)
 struct ctx {
 	const struct match_item *b, *h;
 	struct match_funcs *fb, *fh;
+	match_flow_fn *flow;
+	void *flow_ctx;
+	uint64_t *fl[2];        /* flow hashes, computed on first use */
+	unsigned char *known[2];
 };
+
+static uint64_t
+flow_of(struct ctx *cx, int side, size_t idx)
+{
+	if (cx->flow == NULL)
+		return 0;
+	if (!cx->known[side][idx]) {
+		cx->fl[side][idx] = cx->flow(cx->flow_ctx, side, idx);
+		cx->known[side][idx] = 1;
+	}
+	return cx->fl[side][idx];
+}
 
 static int
 class_cmp(const struct match_item *x, const struct match_item *y)
@@ -348,7 +364,7 @@ group_pair(struct ctx *cx, struct vecs *vv, const size_t *ib, size_t b0, size_t 
 			c->si = vv->ns - 1;
 			c->pass = (unsigned)p;
 			c->score = 0;
-			c->flow = x->flowh != y->flowh;
+			c->flow = flow_of(cx, 0, ib[i]) != flow_of(cx, 1, ih[j]);
 			c->off = absdiff(x->off, y->off);
 			c->dist = absdiff(x->line, y->line);
 			if (strcmp(base_name(x->file), base_name(y->file)) != 0)
@@ -369,9 +385,9 @@ group_end(const struct match_item *v, const size_t *ix, size_t i, size_t end)
 void
 match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
     const struct match_item *h, size_t nh, struct match_funcs *fh,
-    size_t *pair, unsigned char *pass)
+    match_flow_fn *flow, void *flow_ctx, size_t *pair, unsigned char *pass)
 {
-	struct ctx cx = { b, h, fb, fh };
+	struct ctx cx = { b, h, fb, fh, flow, flow_ctx, { NULL, NULL }, { NULL, NULL } };
 	struct vecs vv = { NULL, 0, 0, NULL, 0, 0 };
 	size_t *ib, *ih, i = 0, j = 0, k;
 	unsigned char *hused;
@@ -385,6 +401,10 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 		return;
 	ib = sorted_index(b, nb);
 	ih = sorted_index(h, nh);
+	cx.fl[0] = xreallocarray(NULL, nb, sizeof(uint64_t));
+	cx.fl[1] = xreallocarray(NULL, nh, sizeof(uint64_t));
+	cx.known[0] = xcalloc(nb, 1);
+	cx.known[1] = xcalloc(nh, 1);
 	while (i < nb && j < nh) {
 		int c = class_cmp(&b[ib[i]], &h[ih[j]]);
 		size_t be, he, bg, hg, bn, hn;
@@ -439,6 +459,10 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 		hused[c->hi] = 1;
 	}
 	free(hused);
+	free(cx.fl[0]);
+	free(cx.fl[1]);
+	free(cx.known[0]);
+	free(cx.known[1]);
 	free(sp);
 	free(vv.c);
 	free(vv.s);

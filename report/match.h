@@ -34,8 +34,11 @@ struct match_item {
 	const char *file;       /* the stored path */
 	int line;
 	int off;                /* line minus its function's first finding line */
-	uint64_t flowh;         /* hash of the flow chain (match_flow_hash) */
 };
+
+/* The hash of the flow chain of item idx of side 0 (BASE) or 1 (HEAD),
+ * asked for only for findings that have a candidate partner. */
+typedef uint64_t match_flow_fn(void *ctx, int side, size_t idx);
 
 /* The functions of one run: every (package, function) a finding names,
  * with the enclosing functions of closures, and each one's first line. */
@@ -60,9 +63,9 @@ size_t match_enclosing(const char *func);
  * of b[i]'s partner, or SIZE_MAX, and pass[i] the pass that paired it.
  * fb and fh are the functions of BASE and HEAD.  O(k log k) in the number
  * k of candidate pairs (findings of one class in functions the passes
- * allow to pair). */
+ * allow to pair).  flow (may be NULL: all chains alike) breaks ties. */
 void match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
     const struct match_item *h, size_t nh, struct match_funcs *fh,
-    size_t *pair, unsigned char *pass);
+    match_flow_fn *flow, void *flow_ctx, size_t *pair, unsigned char *pass);
 
 #endif
