@@ -5,77 +5,48 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <string.h>
 
+#include "opts.h"
 #include "../report/diff.h"
 
-static const char usage_text[] =
-	"usage: escdb baseline [--kinds LIST] [-o FILE] [SEL]\n"
-	"\n"
-	"Writes the findings of run SEL (default latest) of the given kinds as\n"
-	"a baseline for 'escdb gate --baseline FILE': a JSON object whose\n"
-	"\"findings\" array holds one entry per identity key (key, package,\n"
-	"file, func, kind, message, reason).  Fill in \"reason\" to say why a\n"
-	"finding is accepted; the gate only reads \"key\".\n"
-	"\n"
-	"  --kinds LIST   kinds to accept (default heap,moved, the gate's default;\n"
-	"                 also leak, leak-result, leak-content, ..., all)\n"
-	"  -o FILE        write to FILE instead of standard output\n";
+static const struct opt_usage usage = {
+	"baseline", "[SEL]", ".Op Ar SEL",
+	"Writes the findings of run SEL (default latest; also --run SEL) of the\n"
+	"given kinds (default heap,moved, the gate's default) as a baseline for\n"
+	"'escdb gate --baseline FILE': a JSON object whose \"findings\" array\n"
+	"holds one entry per identity key (key, package, file, func, kind,\n"
+	"message, reason).  Fill in \"reason\" to say why a finding is\n"
+	"accepted; the gate only reads \"key\".\n",
+	NULL
+};
 
 int
 cmd_baseline(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "kinds", required_argument, NULL, 'k' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL, *sel = NULL;
 	unsigned mask = 1u << ESC_HEAP | 1u << ESC_MOVED;
+	const struct opt opts[] = {
+		OPT_RUN(&sel),
+		OPT_KINDS(&mask),
+		OPT_OUTPUT(&outpath),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct run_info ri;
 	int64_t run;
 	FILE *fp;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if ((rc = cmd_diff_kinds("baseline", optarg, &mask)) != EXIT_OK)
-				return rc;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("baseline", usage_text, c, optind, argv);
-		}
-	}
-	if (argc - optind > 1) {
-		msg_error("baseline: too many arguments");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (optind < argc)
-		sel = argv[optind];
-	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
 		return rc;
-	if ((rc = cmd_select(st, sel, &run)) != EXIT_OK) {
-		store_close(st);
+	if (argc > 1 || (argc == 1 && sel != NULL))
+		return opt_usage_error(&usage, opts, "too many arguments");
+	if (argc == 1)
+		sel = argv[0];
+	if ((rc = cmd_open_run(cx, sel, &st, &ri)) != EXIT_OK)
 		return rc;
-	}
-	if (store_run_get(st, run, &ri) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		store_close(st);
-		return EXIT_INTERNAL;
-	}
+	run = ri.id;
 	if ((fp = cmd_output(outpath)) == NULL)
 		rc = EXIT_USAGE;
 	else if (baseline_write(st, run, ri.commit, mask, fp) != STORE_OK) {

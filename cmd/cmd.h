@@ -30,12 +30,6 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "escdb: FILE:LINE: warning: TEXT"; line 0 omits it. */
 void msg_warn_at(const char *file, unsigned long line, const char *text);
-/* Prints "escdb: CMD: usage: ..." help text for a command. */
-
-/* Reports a bad option getopt_long returned (c is '?' or ':'), with the
- * command's usage on stderr; returns EXIT_USAGE. */
-int cmd_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv);
-
 /* Opens the database: flags as store_open.  Prints the error and returns
  * the exit status (EXIT_USAGE for a missing database when reading,
  * EXIT_INTERNAL otherwise) or EXIT_OK. */
@@ -43,13 +37,21 @@ int cmd_open_store(struct cmdctx *cx, int flags, struct store **out);
 /* Resolves SEL (NULL means latest); prints candidates on failure and
  * returns EXIT_USAGE, else EXIT_OK. */
 int cmd_select(struct store *st, const char *sel, int64_t *id);
+/* Opens the database read-only and reads run SEL (NULL: latest) into
+ * *ri (caller releases it with run_info_release).  On failure prints the
+ * error, leaves *st NULL and returns the exit status. */
+int cmd_open_run(struct cmdctx *cx, const char *sel, struct store **st,
+    struct run_info *ri);
+/* Prints the store's last error; returns EXIT_INTERNAL. */
+int cmd_db_error(struct store *st);
 /* Opens -o FILE (or stdout for NULL / "-"); prints the error. */
 FILE *cmd_output(const char *path);
 /* Closes an output opened by cmd_output, reporting write errors; returns
  * EXIT_OK or EXIT_INTERNAL. */
 int cmd_output_close(FILE *fp, const char *path);
-/* Whether colour is wanted on fp: a terminal and no NO_COLOR. */
-int cmd_want_color(FILE *fp);
+/* Whether colour is wanted on fp: when is --color (0 never, 1 always,
+ * -1 auto: a terminal and no $NO_COLOR). */
+int cmd_want_color(FILE *fp, int when);
 /* Parses a --date value (RFC 3339, "YYYY-MM-DD[ HH:MM[:SS]]", or Unix
  * seconds "@N"); returns 0 or -1. */
 int cmd_parse_date(const char *s, int64_t *out);
@@ -57,10 +59,6 @@ int cmd_parse_date(const char *s, int64_t *out);
 /* Output formats shared by reporting commands. */
 enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_CSV, FMT_MD, FMT_SARIF, FMT_GITHUB, FMT_HTML,
 	FMT_CODEQUALITY };
-/* Parses --format NAME among the allowed mask (1 << FMT_x); prints the
- * error listing allowed names and returns -1 when not allowed. */
-int cmd_parse_format(const char *cmd, const char *name, unsigned allowed);
-
 /* The commands. */
 int cmd_run(struct cmdctx *cx, int argc, char **argv);
 int cmd_ingest(struct cmdctx *cx, int argc, char **argv);
@@ -78,7 +76,6 @@ int cmd_baseline(struct cmdctx *cx, int argc, char **argv);
 struct diff;
 struct diff_render_opts;
 
-int cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask);
 /* The most --exclude options diff and gate take. */
 #define CMD_MAX_EXCLUDE 64
 int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,

@@ -4,47 +4,22 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "../report/diff.h"
 
-static const char usage_text[] =
-	"usage: escdb diff [--format F] [--kinds LIST] [--exclude GLOB]...\n"
-	"                  [--include-external] [--allow-partial] [-o FILE]\n"
-	"                  BASE [HEAD]\n"
-	"\n"
-	"Compares run BASE with run HEAD (default latest) by finding identity:\n"
-	"new findings (+), fixed ones (-) and moved ones (~, same identity at a\n"
-	"new position), grouped per package, then the counts.\n"
-	"\n"
-	"  --format F     text (default), json, jsonl, md, sarif, github or\n"
-	"                 codequality (GitLab)\n"
-	"  --kinds LIST   comma-separated kinds to compare (default all): heap,\n"
-	"                 moved, leak, leak-result, leak-content, noescape,\n"
-	"                 capture, note\n"
-	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
-	"  --exclude GLOB leave out findings whose path (from the repository root\n"
-	"                 or the run's directory) matches GLOB; repeatable\n"
-	"  --include-external  also compare findings in files under GOROOT or the\n"
-	"                 module cache (left out by default)\n"
-	"  -o FILE        write to FILE instead of standard output\n";
+static const struct opt_usage usage = {
+	"diff", "[BASE [HEAD]]", ".Op Ar BASE Op Ar HEAD",
+	"Compares run BASE (default latest~1) with run HEAD (default latest) by\n"
+	"finding identity: new findings (+), fixed ones (-) and moved ones (~,\n"
+	"same identity at a new position), grouped per package, then the counts.\n",
+	NULL
+};
 
 #define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
 	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB | 1u << FMT_CODEQUALITY)
-
-int
-cmd_diff_kinds(const char *cmd, const char *list, unsigned *mask)
-{
-	char bad[64];
-
-	if (diff_parse_kinds(list, mask, bad, sizeof(bad)) == 0)
-		return EXIT_OK;
-	msg_error("%s: unknown kind '%s' (use heap, moved, leak, leak-result, "
-	    "leak-content, noescape, capture, note or all)", cmd, bad);
-	return EXIT_USAGE;
-}
 
 int
 cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
@@ -56,10 +31,8 @@ cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
 	if ((rc = cmd_select(st, bsel, &bid)) != EXIT_OK ||
 	    (rc = cmd_select(st, hsel, &hid)) != EXIT_OK)
 		return rc;
-	if (store_run_get(st, bid, b) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		return EXIT_INTERNAL;
-	}
+	if (store_run_get(st, bid, b) != STORE_OK)
+		return cmd_db_error(st);
 	if (store_run_get(st, hid, h) != STORE_OK) {
 		msg_error("%s", store_errmsg(st));
 		run_info_release(b);
@@ -130,73 +103,39 @@ cmd_diff_render(struct store *st, const struct diff *d, const struct diff_render
 int
 cmd_diff(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "kinds", required_argument, NULL, 'k' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "include-external", no_argument, NULL, 'X' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "allow-partial", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	const char *outpath = NULL, *bsel = "latest~1", *hsel = NULL;
+	unsigned mask = 0;
+	int f = FMT_TEXT, color = -1, rc, allow_partial = 0;
+	const char *excl[CMD_MAX_EXCLUDE];
+	struct opt_strlist exl = { excl, 0, CMD_MAX_EXCLUDE };
+	int inc_ext = 0;
+	const struct opt opts[] = {
+		OPT_FORMAT(&f, DIFF_FORMATS),
+		OPT_KINDS(&mask),
+		OPT_EXCLUDE(&exl),
+		OPT_INCLUDE_EXTERNAL(&inc_ext),
+		OPT_ALLOW_PARTIAL(&allow_partial),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
 	};
-	const char *outpath = NULL, *bsel, *hsel = NULL;
-	int allow_partial = 0;
-	unsigned mask = (1u << ESC_KIND_N) - 1;
 	struct store *st = NULL;
 	struct run_info b, h;
 	struct diff d;
 	struct diff_opts dopt;
-	const char *excl[CMD_MAX_EXCLUDE];
-	size_t nexcl = 0;
-	int inc_ext = 0;
 	struct diff_render_opts ro;
 	FILE *fp;
-	int c, f = FMT_TEXT, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if ((f = cmd_parse_format("diff", optarg, DIFF_FORMATS)) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'x':
-			if (nexcl == CMD_MAX_EXCLUDE) {
-				msg_error("%s: at most %d --exclude", "diff", CMD_MAX_EXCLUDE);
-				return EXIT_USAGE;
-			}
-			excl[nexcl++] = optarg;
-			break;
-		case 'X':
-			inc_ext = 1;
-			break;
-		case 'k':
-			if ((rc = cmd_diff_kinds("diff", optarg, &mask)) != EXIT_OK)
-				return rc;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'P':
-			allow_partial = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("diff", usage_text, c, optind, argv);
-		}
-	}
-	if (optind >= argc || argc - optind > 2) {
-		msg_error(optind >= argc ? "diff: missing BASE" : "diff: too many arguments");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	bsel = argv[optind];
-	if (argc - optind == 2)
-		hsel = argv[optind + 1];
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 2)
+		return opt_usage_error(&usage, opts, "too many arguments");
+	if (argc >= 1)
+		bsel = argv[0];
+	if (argc == 2)
+		hsel = argv[1];
+	if (mask == 0)
+		mask = (1u << ESC_KIND_N) - 1;
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
 		return rc;
 	if ((rc = cmd_diff_runs(st, bsel, hsel, &b, &h)) != EXIT_OK) {
@@ -209,10 +148,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	dopt.mask = mask;
 	dopt.include_external = inc_ext;
 	dopt.exclude = excl;
-	dopt.nexclude = nexcl;
+	dopt.nexclude = exl.n;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	if ((fp = cmd_output(outpath)) == NULL) {
@@ -223,7 +161,7 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	ro.base_commit = b.commit;
 	ro.head_commit = h.commit;
 	ro.title = "diff";
-	ro.color = f == FMT_TEXT && cmd_want_color(fp);
+	ro.color = f == FMT_TEXT && cmd_want_color(fp, color);
 	ro.show_moved = 1;
 	if (cmd_diff_render(st, &d, &ro, f, fp) != 0 && !ferror(fp)) {
 		msg_error("%s", store_errmsg(st));

@@ -3,8 +3,8 @@
  * (default), one JSON array, or CSV.  Never holds the whole output.
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,29 +12,26 @@
 #include "../report/format.h"
 #include "../store/cause.h"
 
-static const char usage_text[] =
-	"usage: escdb export [--run SEL] [--format jsonl|json|csv] [-o FILE]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"export", NULL, NULL,
 	"Prints every finding of run SEL (default latest) in (package, file,\n"
 	"line, col) order: one JSON object a line (jsonl, the default), one\n"
 	"JSON array (json), or CSV with the columns run, commit, package, file,\n"
-	"line, col, func, kind, subject, detail, message, cause, key, flows.\n"
-	"\n"
-	"  --run SEL    the run: latest, latest~N, id:N, a label or a commit\n"
-	"  --format F   jsonl (default), json or csv\n"
-	"  -o FILE      write to FILE instead of standard output\n";
+	"line, col, func, kind, subject, detail, message, cause, key, flows.\n",
+	NULL
+};
 
 int
 cmd_export(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "run", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL, *sel = NULL;
+	int f = FMT_JSONL, rc, n, have_ri = 0;
+	const struct opt opts[] = {
+		OPT_RUN(&sel),
+		OPT_FORMAT(&f, 1u << FMT_JSONL | 1u << FMT_JSON | 1u << FMT_CSV),
+		OPT_OUTPUT(&outpath),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct finding_iter *it = NULL;
 	struct finding_rec r;
@@ -44,49 +41,18 @@ cmd_export(struct cmdctx *cx, int argc, char **argv)
 	struct json_stream js;
 	int64_t run;
 	FILE *fp = NULL;
-	int c, f = FMT_JSONL, rc, n, have_ri = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			sel = optarg;
-			break;
-		case 'f':
-			f = cmd_parse_format("export", optarg,
-			    1u << FMT_JSONL | 1u << FMT_JSON | 1u << FMT_CSV);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("export", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc) {
-		msg_error("export: unexpected argument '%s' (the run is --run SEL)", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
 		return rc;
-	if ((rc = cmd_select(st, sel, &run)) != EXIT_OK)
+	if (argc > 0)
+		return opt_usage_error(&usage, opts,
+		    "unexpected argument '%s' (the run is --run SEL)", argv[0]);
+	if ((rc = cmd_open_run(cx, sel, &st, &ri)) != EXIT_OK)
 		goto out;
-	if (store_run_get(st, run, &ri) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
 	have_ri = 1;
+	run = ri.id;
 	if (finding_iter_new(st, run, NULL, &it) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	if ((fp = cmd_output(outpath)) == NULL) {

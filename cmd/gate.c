@@ -6,44 +6,21 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "../report/diff.h"
 #include "../report/hot.h"
 
-static const char usage_text[] =
-	"usage: escdb gate --base SEL | --base-rev REV [--head SEL] [--kinds LIST]\n"
-	"                  [--max-new N] [--baseline FILE] [--exclude GLOB]...\n"
-	"                  [--include-external] [--allow-partial] [--format F]\n"
-	"                  [-o FILE]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"gate", NULL, NULL,
 	"Compares run SEL (--base) with --head (default latest) over the gated\n"
 	"kinds and exits 1 when HEAD has more than N new findings that the\n"
-	"baseline does not accept, else 0.  Lists each new and fixed finding.\n"
-	"\n"
-	"  --base SEL       the run to compare with (this or --base-rev is required)\n"
-	"  --base-rev REV   the run of git commit REV; when the database has none,\n"
-	"                   REV is built in a temporary git worktree and stored\n"
-	"  --head SEL       the run under test (default latest)\n"
-	"  --kinds LIST     the gated kinds (default heap,moved; also leak,\n"
-	"                   leak-result, leak-content, noescape, capture, note, all)\n"
-	"  --max-new N      tolerate up to N new findings (default 0)\n"
-	"  --baseline FILE  accept the findings listed in FILE (escdb baseline)\n"
-	"  --profile FILE   fail only on new findings at lines of HEAD whose share\n"
-	"                   of this pprof profile is at least --min-share\n"
-	"  --min-share X    a fraction (0.05) or a percentage (5%%); default 1%%\n"
-	"  --allow-partial  compare a run stored from cut input (refused otherwise)\n"
-	"  --exclude GLOB   leave out findings whose path (from the repository root\n"
-	"                   or the run's directory) matches GLOB; repeatable\n"
-	"  --include-external  also gate findings in files under GOROOT or the\n"
-	"                   module cache (left out by default)\n"
-	"  --format F       text (default), json, jsonl, md, sarif, github or\n"
-	"                   codequality (GitLab)\n"
-	"  -o FILE          write to FILE instead of standard output\n"
-	"\n"
-	"With $GITHUB_STEP_SUMMARY set, the Markdown report is appended to it.\n";
+	"baseline does not accept, else 0.  Lists each new and fixed finding.\n",
+	"With $GITHUB_STEP_SUMMARY set, the Markdown report is appended to it.\n"
+};
 
 #define GATE_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
 	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB | 1u << FMT_CODEQUALITY)
@@ -127,123 +104,61 @@ gate_profile(struct store *st, const struct run_info *h, const char *path, doubl
 int
 cmd_gate(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "base", required_argument, NULL, 'b' },
-		{ "head", required_argument, NULL, 'H' },
-		{ "kinds", required_argument, NULL, 'k' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "include-external", no_argument, NULL, 'X' },
-		{ "max-new", required_argument, NULL, 'm' },
-		{ "baseline", required_argument, NULL, 'B' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "min-share", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "allow-partial", no_argument, NULL, 'P' },
-		{ "base-rev", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL, *bsel = NULL, *hsel = NULL, *blpath = NULL, *summ;
 	const char *profile = NULL, *minshare = NULL;
 	double min_share = 0.01;
 	unsigned mask = GATE_DEFAULT_KINDS;
-	unsigned long long maxnew = 0;
+	int maxnew = 0, f = FMT_TEXT, color = -1, rc, failed, allow_partial = 0;
+	const char *baserev = NULL;
+	char *bsel_rev = NULL, *hsel_pin = NULL;
+	const char *excl[CMD_MAX_EXCLUDE];
+	struct opt_strlist exl = { excl, 0, CMD_MAX_EXCLUDE };
+	int inc_ext = 0;
+	const struct opt opts[] = {
+		OPT_STRING(0, "base", &bsel, "SEL",
+		    "the run to compare with (this or --base-rev is required)"),
+		OPT_STRING(0, "base-rev", &baserev, "REV",
+		    "the run of git commit REV; when the database has none, REV "
+		    "is built in a temporary git worktree and stored"),
+		OPT_STRING(0, "head", &hsel, "SEL", "the run under test (default latest)"),
+		OPT_KINDS(&mask),
+		OPT_EXCLUDE(&exl),
+		OPT_INCLUDE_EXTERNAL(&inc_ext),
+		OPT_INT("max-new", &maxnew, "N", 0, INT_MAX,
+		    "tolerate up to N new findings (default 0)"),
+		OPT_STRING(0, "baseline", &blpath, "FILE",
+		    "accept the findings listed in FILE (escdb baseline)"),
+		OPT_PROFILE(&profile, "fail only on new findings at lines of HEAD whose "
+		    "share of this pprof profile is at least --min-share"),
+		OPT_STRING(0, "min-share", &minshare, "X",
+		    "a fraction (0.05) or a percentage (5%); default 1%"),
+		OPT_ALLOW_PARTIAL(&allow_partial),
+		OPT_FORMAT(&f, GATE_FORMATS),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct run_info b, h;
 	struct baseline bl = { NULL, 0, NULL, 0 };
 	struct diff d;
 	struct diff_opts dopt;
-	const char *excl[CMD_MAX_EXCLUDE];
-	size_t nexcl = 0;
-	int inc_ext = 0;
 	struct diff_render_opts ro;
 	struct sbuf kt = SBUF_INIT;
 	FILE *fp;
-	char *end;
-	int c, f = FMT_TEXT, rc, failed, allow_partial = 0;
-	const char *baserev = NULL;
-	char *bsel_rev = NULL, *hsel_pin = NULL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			bsel = optarg;
-			break;
-		case 'H':
-			hsel = optarg;
-			break;
-		case 'x':
-			if (nexcl == CMD_MAX_EXCLUDE) {
-				msg_error("%s: at most %d --exclude", "gate", CMD_MAX_EXCLUDE);
-				return EXIT_USAGE;
-			}
-			excl[nexcl++] = optarg;
-			break;
-		case 'X':
-			inc_ext = 1;
-			break;
-		case 'k':
-			if ((rc = cmd_diff_kinds("gate", optarg, &mask)) != EXIT_OK)
-				return rc;
-			break;
-		case 'm':
-			errno = 0;
-			maxnew = strtoull(optarg, &end, 10);
-			if (errno || *end || end == optarg || optarg[0] == '-') {
-				msg_error("gate: --max-new wants a count, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'B':
-			blpath = optarg;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 's':
-			minshare = optarg;
-			if (hot_parse_share(optarg, &min_share) != 0) {
-				msg_error("gate: --min-share wants a fraction (0.05) or a percentage "
-				    "(5%%), not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			if ((f = cmd_parse_format("gate", optarg, GATE_FORMATS)) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'P':
-			allow_partial = 1;
-			break;
-		case 'R':
-			baserev = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("gate", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc) {
-		msg_error("gate: unexpected argument '%s' (runs are --base SEL and --head SEL)",
-		    argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (bsel != NULL && baserev != NULL) {
-		msg_error("gate: give --base SEL or --base-rev REV, not both");
-		return EXIT_USAGE;
-	}
-	if (bsel == NULL && baserev == NULL) {
-		msg_error("gate: --base SEL (or --base-rev REV) is required");
-		fputs(usage_text, stderr);
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 0)
+		return opt_usage_error(&usage, opts,
+		    "unexpected argument '%s' (runs are --base SEL and --head SEL)", argv[0]);
+	if (bsel != NULL && baserev != NULL)
+		return opt_usage_error(&usage, opts, "give --base SEL or --base-rev REV, not both");
+	if (bsel == NULL && baserev == NULL)
+		return opt_usage_error(&usage, opts, "--base SEL (or --base-rev REV) is required");
+	if (minshare && hot_parse_share(minshare, &min_share) != 0) {
+		msg_error("gate: --min-share wants a fraction (0.05) or a percentage "
+		    "(5%%), not '%s'", minshare);
 		return EXIT_USAGE;
 	}
 	if (minshare && profile == NULL) {
@@ -282,20 +197,18 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	dopt.mask = mask;
 	dopt.include_external = inc_ext;
 	dopt.exclude = excl;
-	dopt.nexclude = nexcl;
+	dopt.nexclude = exl.n;
 	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	if (blpath && diff_apply_baseline(st, &d, &bl) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto outd;
 	}
 	if (profile && (rc = gate_profile(st, &h, profile, min_share, &d)) != EXIT_OK)
 		goto outd;
-	failed = d.count[DIFF_NEW] > maxnew;
+	failed = d.count[DIFF_NEW] > (size_t)maxnew;
 	memset(&ro, 0, sizeof(ro));
 	ro.base_commit = b.commit;
 	ro.head_commit = h.commit;
@@ -307,7 +220,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto outd;
 	}
-	ro.color = f == FMT_TEXT && cmd_want_color(fp);
+	ro.color = f == FMT_TEXT && cmd_want_color(fp, color);
 	if (cmd_diff_render(st, &d, &ro, f, fp) != 0 && !ferror(fp)) {
 		msg_error("%s", store_errmsg(st));
 		cmd_output_close(fp, outpath);
@@ -330,7 +243,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	}
 	kinds_text(mask, &kt);
 	if (failed) {
-		msg_error("gate failed: %zu new %s finding%s (allowed %llu)",
+		msg_error("gate failed: %zu new %s finding%s (allowed %d)",
 		    d.count[DIFF_NEW], kt.buf, d.count[DIFF_NEW] == 1 ? "" : "s", maxnew);
 		rc = EXIT_FOUND;
 	}

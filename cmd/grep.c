@@ -2,174 +2,90 @@
  * grep: PCRE2 search over the findings of a run (report/grep.c).
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../report/grep.h"
 
-static const char usage_text[] =
-	"usage: escdb grep [-iFvcl] [--field F] [--kind K[,K]] [--pkg GLOB]\n"
-	"                  [--file GLOB] [--func GLOB] [--reason R] [--run SEL]\n"
-	"                  [--explain] [--format text|json|jsonl|csv] [-o FILE] REGEX\n"
-	"\n"
+static const struct opt_usage usage = {
+	"grep", "REGEX", ".Ar REGEX",
 	"Searches the findings of a run (default latest) with a PCRE2 regular\n"
 	"expression, matched against the message unless --field says otherwise,\n"
 	"and prints each hit as file:line:col: message.  Exits 1 when nothing\n"
-	"matched.\n"
-	"\n"
-	"  -i, --ignore-case   match without regard to case\n"
-	"  -F, --fixed-strings REGEX is a literal string\n"
-	"  -v, --invert-match  select the findings that do not match\n"
-	"  -c, --count         print the number of matching findings only\n"
-	"  -l, --files-with-matches  print the files with a match, one a line\n"
-	"  --field F           message (default), subject, func, file, package\n"
-	"                      or flow (any dst, src, expr or reason of the chain)\n"
-	"  --kind K[,K]        only these kinds (heap, moved, leak, ...)\n"
-	"  --pkg GLOB          only packages whose import path matches GLOB\n"
-	"  --file GLOB         only files (or their basenames) matching GLOB\n"
-	"  --func GLOB         only enclosing functions matching GLOB\n"
-	"  --reason R          only findings with a flow step of reason R\n"
-	"                      (e.g. interface-converted)\n"
-	"  --run SEL           the run: latest, latest~N, id:N, a label or a commit\n"
-	"  --explain           print each hit's flow chain beneath it\n"
-	"  --format F          text (default), json, jsonl or csv\n"
-	"  -o FILE             write to FILE instead of standard output\n";
+	"matched.\n",
+	NULL
+};
 
-static int
-parse_kinds(const char *s, unsigned *out)
-{
-	const char *p = s;
-
-	*out = 0;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		int k = esc_kind_parse(p, n);
-		if (k < 0) {
-			msg_error("grep: unknown kind '%.*s' (use heap, moved, leak, leak-result, "
-			    "leak-content, noescape, capture, note)", (int)n, p);
-			return -1;
-		}
-		*out |= 1u << k;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	if (*out == 0) {
-		msg_error("grep: --kind needs at least one kind");
-		return -1;
-	}
-	return 0;
-}
+static const char *const field_names[] = {
+	"message", "subject", "func", "file", "package", "flow", NULL
+};
 
 int
 cmd_grep(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ignore-case", no_argument, NULL, 'i' },
-		{ "fixed-strings", no_argument, NULL, 'F' },
-		{ "invert-match", no_argument, NULL, 'v' },
-		{ "count", no_argument, NULL, 'c' },
-		{ "files-with-matches", no_argument, NULL, 'l' },
-		{ "field", required_argument, NULL, 'e' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "pkg", required_argument, NULL, 'p' },
-		{ "file", required_argument, NULL, 'P' },
-		{ "func", required_argument, NULL, 'u' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct grep_opts o;
 	const char *sel = NULL, *outpath = NULL;
+	int f = FMT_TEXT, count = 0, files = 0, rc, have_ri = 0, field = 0, color = -1;
+	const struct opt opts[] = {
+		OPT_BOOL('i', "ignore-case", &o.icase, "match without regard to case"),
+		OPT_BOOL('F', "fixed-strings", &o.fixed, "REGEX is a literal string"),
+		OPT_BOOL('v', "invert-match", &o.invert, "select the findings that do not match"),
+		OPT_BOOL('c', "count", &count, "print the number of matching findings only"),
+		OPT_BOOL('l', "files-with-matches", &files,
+		    "print the files with a match, one a line"),
+		OPT_CHOICE("field", &field, field_names,
+		    "match against this field (default message); flow is any "
+		    "dst, src, expr or reason of the chain"),
+		OPT_KINDS(&o.kinds),
+		OPT_STRING(0, "pkg", &o.pkg_glob, "GLOB",
+		    "only packages whose import path matches GLOB"),
+		OPT_STRING(0, "file", &o.file_glob, "GLOB",
+		    "only files (their paths or basenames) matching GLOB"),
+		OPT_STRING(0, "func", &o.func_glob, "GLOB", "only enclosing functions matching GLOB"),
+		OPT_STRING(0, "reason", &o.reason, "R",
+		    "only findings with a flow step of reason R (e.g. interface-converted)"),
+		OPT_RUN(&sel),
+		OPT_BOOL(0, "explain", &o.explain, "print each hit's flow chain beneath it"),
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct run_info ri;
 	int64_t run;
 	FILE *fp = NULL;
 	char err[512];
-	int c, f = FMT_TEXT, count = 0, files = 0, rc, have_ri = 0;
 
 	memset(&o, 0, sizeof(o));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":iFvclo:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i': o.icase = 1; break;
-		case 'F': o.fixed = 1; break;
-		case 'v': o.invert = 1; break;
-		case 'c': count = 1; break;
-		case 'l': files = 1; break;
-		case 'x': o.explain = 1; break;
-		case 'p': o.pkg_glob = optarg; break;
-		case 'P': o.file_glob = optarg; break;
-		case 'u': o.func_glob = optarg; break;
-		case 'R': o.reason = optarg; break;
-		case 'r': sel = optarg; break;
-		case 'o': outpath = optarg; break;
-		case 'e':
-			if ((rc = grep_field_parse(optarg)) < 0) {
-				msg_error("grep: unknown field '%s' (use message, subject, func, file, "
-				    "package or flow)", optarg);
-				return EXIT_USAGE;
-			}
-			o.field = (enum grep_field)rc;
-			break;
-		case 'k':
-			if (parse_kinds(optarg, &o.kinds) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'f':
-			f = cmd_parse_format("grep", optarg, 1u << FMT_TEXT | 1u << FMT_JSON |
-			    1u << FMT_JSONL | 1u << FMT_CSV);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("grep", usage_text, c, optind, argv);
-		}
-	}
-	if (optind >= argc) {
-		msg_error("grep: missing REGEX");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (optind + 1 < argc) {
-		msg_error("grep: unexpected argument '%s' (one REGEX; the run is --run SEL)", argv[optind + 1]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	o.field = (enum grep_field)field;
+	if (argc == 0)
+		return opt_usage_error(&usage, opts, "missing REGEX");
+	if (argc > 1)
+		return opt_usage_error(&usage, opts,
+		    "unexpected argument '%s' (one REGEX; the run is --run SEL)", argv[1]);
 	if (count && files) {
 		msg_error("grep: -c and -l cannot be used together");
 		return EXIT_USAGE;
 	}
-	o.pattern = argv[optind];
+	o.pattern = argv[0];
 	o.out = count ? GO_COUNT : files ? GO_FILES : f == FMT_JSON ? GO_JSON :
 	    f == FMT_JSONL ? GO_JSONL : f == FMT_CSV ? GO_CSV : GO_TEXT;
-	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
-		return rc;
-	if ((rc = cmd_select(st, sel, &run)) != EXIT_OK)
+	if ((rc = cmd_open_run(cx, sel, &st, &ri)) != EXIT_OK)
 		goto out;
-	if (store_run_get(st, run, &ri) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
 	have_ri = 1;
+	run = ri.id;
 	if ((fp = cmd_output(outpath)) == NULL) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (o.reason && store_str_lookup(st, o.reason) <= 1)
 		msg_warn("grep: no stored flow step has reason '%s'", o.reason);
-	o.color = o.out == GO_TEXT && cmd_want_color(fp);
+	o.color = o.out == GO_TEXT && cmd_want_color(fp, color);
 	rc = grep_run(st, run, ri.commit, &o, fp, err, sizeof(err));
 	if (rc == GREP_EREGEX || rc == GREP_EDB) {
 		msg_error("grep: %s", err);

@@ -3,35 +3,25 @@
  * and cmd_hot_load, which explain, summary and gate use for --profile.
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../report/hot.h"
 
-static const char usage_text[] =
-	"usage: escdb hot --profile FILE [--run SEL] [--sample-index I] [--top N]\n"
-	"                 [--kinds LIST] [--format F] [-o FILE]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"hot", NULL, NULL,
 	"Joins the samples of a pprof profile (go test -memprofile or -cpuprofile,\n"
 	"runtime/pprof, net/http/pprof; gzipped or not) to the findings of run SEL\n"
 	"(default latest) by package, file and line, and prints the findings by\n"
 	"weight, heaviest first, then the lines of the run's packages with weight\n"
 	"and no finding (allocations escape analysis does not explain).  A sample\n"
 	"weighs on its innermost frame in the run's packages: direct when that is\n"
-	"the leaf, through a callee otherwise.\n"
-	"\n"
-	"  --profile FILE     the profile\n"
-	"  --run SEL          the run: latest, latest~N, id:N, a label or a commit\n"
-	"  --sample-index I   the weight: a sample type name (alloc_space,\n"
-	"                     inuse_space, inuse_objects, cpu, ...), type/unit or\n"
-	"                     index; default alloc_space, else cpu\n"
-	"  --top N            rows per list (default 20 for text, md and html,\n"
-	"                     all for json, jsonl and csv; 0: all)\n"
-	"  --kinds LIST       kinds that take weight (default heap,moved)\n"
-	"  --format F         text (default), json, jsonl, csv, md or html\n"
-	"  -o FILE            write to FILE instead of standard output\n";
+	"the leaf, through a callee otherwise.\n",
+	NULL
+};
 
 int
 cmd_hot_load(struct store *st, int64_t run, const char *rundir, const char *path,
@@ -58,86 +48,46 @@ cmd_hot_load(struct store *st, int64_t run, const char *rundir, const char *path
 int
 cmd_hot(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "sample-index", required_argument, NULL, 'i' },
-		{ "top", required_argument, NULL, 't' },
-		{ "kinds", required_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const enum hot_fmt hf[] = {
 		[FMT_TEXT] = HF_TEXT, [FMT_JSON] = HF_JSON, [FMT_JSONL] = HF_JSONL,
 		[FMT_CSV] = HF_CSV, [FMT_MD] = HF_MD, [FMT_HTML] = HF_HTML
 	};
 	const char *profile = NULL, *sel = NULL, *sidx = NULL, *outpath = NULL;
+	unsigned kinds = 1u << ESC_HEAP | 1u << ESC_MOVED;
+	int top = -1, f = FMT_TEXT, color = -1, rc, have_ri = 0, have_h = 0;
+	const struct opt opts[] = {
+		OPT_STRING_REQ(0, "profile", &profile, "FILE", "the profile"),
+		OPT_RUN(&sel),
+		OPT_STRING(0, "sample-index", &sidx, "I",
+		    "the weight: a sample type name (alloc_space, inuse_space, "
+		    "inuse_objects, cpu, ...), type/unit or index; default "
+		    "alloc_space, else cpu"),
+		OPT_INT("top", &top, "N", 0, INT_MAX,
+		    "rows per list (default 20 for text, md and html, all for "
+		    "json, jsonl and csv; 0: all)"),
+		OPT_KINDS(&kinds),
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | 1u << FMT_CSV |
+		    1u << FMT_MD | 1u << FMT_HTML),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct hot_render_opts ro;
 	struct store *st = NULL;
 	struct run_info ri;
 	struct pprof p;
 	struct hot h;
-	unsigned kinds = 0;
-	long top = -1;
 	int64_t run;
 	FILE *fp;
-	char *end;
-	int c, f = FMT_TEXT, rc, have_ri = 0, have_h = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': profile = optarg; break;
-		case 'r': sel = optarg; break;
-		case 'i': sidx = optarg; break;
-		case 'o': outpath = optarg; break;
-		case 't':
-			top = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || top < 0) {
-				msg_error("hot: bad --top '%s' (a count, 0 for all)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'k':
-			if (cmd_diff_kinds("hot", optarg, &kinds) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'f':
-			f = cmd_parse_format("hot", optarg, 1u << FMT_TEXT | 1u << FMT_JSON |
-			    1u << FMT_JSONL | 1u << FMT_CSV | 1u << FMT_MD | 1u << FMT_HTML);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("hot", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc) {
-		msg_error("hot: unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (profile == NULL) {
-		msg_error("hot: missing --profile FILE");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
 		return rc;
-	if ((rc = cmd_select(st, sel, &run)) != EXIT_OK)
+	if (argc > 0)
+		return opt_usage_error(&usage, opts, "unexpected argument '%s'", argv[0]);
+	if ((rc = cmd_open_run(cx, sel, &st, &ri)) != EXIT_OK)
 		goto out;
-	if (store_run_get(st, run, &ri) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
 	have_ri = 1;
+	run = ri.id;
 	if ((rc = cmd_hot_load(st, run, ri.dir, profile, sidx, kinds, &p, &h)) != EXIT_OK)
 		goto out;
 	have_h = 1;
@@ -151,7 +101,7 @@ cmd_hot(struct cmdctx *cx, int argc, char **argv)
 	ro.profile = profile;
 	ro.top = top >= 0 ? (size_t)top :
 	    (f == FMT_TEXT || f == FMT_MD || f == FMT_HTML) ? 20 : 0;
-	ro.color = f == FMT_TEXT && cmd_want_color(fp);
+	ro.color = f == FMT_TEXT && cmd_want_color(fp, color);
 	if (hot_render(st, &h, &ro, hf[f], fp) == HOT_EDB) {
 		msg_error("%s", store_errmsg(st));
 		cmd_output_close(fp, outpath);

@@ -3,9 +3,9 @@
  * logs, go tool compile -m output, standard input).
  */
 #include "cmd.h"
+#include "opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,26 +16,23 @@
 #include "../store/ingest.h"
 #include "gotool.h"
 
-static const char ingest_usage[] =
-	"usage: escdb ingest [--commit REV] [--date T] [--label L] [--go-version V]\n"
-	"                    [--goos OS] [--goarch ARCH] [--package P] [-C DIR]\n"
-	"                    [--partial] [--repo-prefix P] [FILE | DIR | -]...\n"
-	"\n"
+static const struct opt_usage usage = {
+	"ingest", "[FILE | DIR | -]...", ".Op Ar FILE | DIR | Fl ...",
 	"Stores saved compiler output (go build -gcflags=-m=2 or -m logs, go tool\n"
 	"compile -m output) as one run.  With no FILE, or with -, reads standard\n"
 	"input.  A DIR is a -json=0 logopt directory (go build\n"
 	"-gcflags=-json=0,file://DIR); the Go version, goos and goarch default to\n"
-	"its headers'.  -C DIR names the directory the log's relative paths are\n"
-	"relative to (default: the current directory), where Go sources are read\n"
-	"to find enclosing functions.  The date defaults to now.  --repo-prefix P\n"
-	"says where that directory sits in its repository (\"svc/\", \"\" at the\n"
-	"top), for paths in SARIF, github and md output; by default git is asked\n"
-	"when the directory is in a work tree.\n"
+	"its headers'.  The date defaults to now.  --repo-prefix P says where\n"
+	"the -C directory sits in its repository (\"svc/\", \"\" at the top), for\n"
+	"paths in SARIF, github and md output; by default git is asked when the\n"
+	"directory is in a work tree.\n"
 	"\n"
 	"Input that ends in the middle of a line or of an explanation block is\n"
 	"refused (exit 2); --partial stores it marked partial.  The Go version\n"
 	"is --go-version, else the log's (a 'go version' line, a logopt\n"
-	"header), else go env GOVERSION (noted on the run).\n";
+	"header), else go env GOVERSION (noted on the run).\n",
+	NULL
+};
 
 static void
 warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
@@ -97,61 +94,43 @@ amend_meta(struct ingest *in, const struct run_meta *m, const char *dir,
 int
 cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "commit", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "go-version", required_argument, NULL, 'g' },
-		{ "goos", required_argument, NULL, 'o' },
-		{ "goarch", required_argument, NULL, 'a' },
-		{ "package", required_argument, NULL, 'p' },
-		{ "partial", no_argument, NULL, 'P' },
-		{ "repo-prefix", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct run_meta m;
 	struct ingest_opts o;
+	const char *date = NULL;
+	const char *repo_opt = NULL;
+	int partial = 0;
+	const struct opt opts[] = {
+		OPT_STRING(0, "commit", &m.commit, "REV", "the run's commit"),
+		OPT_STRING(0, "date", &date, "T",
+		    "the run's date: RFC 3339, YYYY-MM-DD[ HH:MM[:SS]] or @UNIX"),
+		OPT_STRING(0, "label", &m.label, "L", "a label for the run, usable as a run selector"),
+		OPT_STRING(0, "go-version", &m.go_version, "V", "the Go version that compiled it"),
+		OPT_STRING(0, "goos", &m.goos, "OS", "the target operating system"),
+		OPT_STRING(0, "goarch", &m.goarch, "ARCH", "the target architecture"),
+		OPT_STRING(0, "package", &o.package, "P",
+		    "the import path of output with no \"# PKG\" header"),
+		OPT_STRING('C', NULL, &o.cwd, "DIR",
+		    "the directory the log's relative paths are relative to "
+		    "(default: the current directory), where Go sources are "
+		    "read to find enclosing functions"),
+		OPT_BOOL(0, "partial", &partial, "store input cut short, marked partial"),
+		OPT_STRING(0, "repo-prefix", &repo_opt, "P",
+		    "where the -C directory sits in its repository"),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct ingest *in = NULL;
 	struct sbuf inputs = SBUF_INIT;
-	const char *date = NULL;
-	int c, i, rc, nin, nlogopt = 0, partial = 0;
+	int i, rc, nin, nlogopt = 0;
 	int64_t id;
 	char **files;
 	char *rundir = NULL, *repo_prefix = NULL;
-	const char *repo_opt = NULL;
 	static char *dash[] = { "-" };
 
 	memset(&m, 0, sizeof(m));
 	memset(&o, 0, sizeof(o));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+hC:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': m.commit = optarg; break;
-		case 'd': date = optarg; break;
-		case 'l': m.label = optarg; break;
-		case 'g': m.go_version = optarg; break;
-		case 'o': m.goos = optarg; break;
-		case 'a': m.goarch = optarg; break;
-		case 'p': o.package = optarg; break;
-		case 'r': repo_opt = optarg; break;
-		case 'C': o.cwd = optarg; break;
-		case 'P': partial = 1; break;
-		case 'h':
-			fputs(ingest_usage, stdout);
-			return EXIT_OK;
-		default:
-			if (optopt)
-				msg_error("ingest: option '-%c' %s", optopt,
-				    strchr("C", optopt) ? "needs an argument" : "is unknown");
-			else
-				msg_error("ingest: unknown option '%s'", argv[optind - 1]);
-			fputs(ingest_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
+	if ((rc = opt_parse(&usage, opts, OPT_STOP_AT_ARG, &argc, &argv)) >= 0)
+		return rc;
 	if (date) {
 		if (cmd_parse_date(date, &m.date) < 0) {
 			msg_error("ingest: bad --date '%s' (use YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM] or @UNIX)", date);
@@ -159,8 +138,8 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		}
 	} else
 		m.date = (int64_t)time(NULL);
-	files = argv + optind;
-	nin = argc - optind;
+	files = argv;
+	nin = argc;
 	if (nin == 0) {
 		files = dash;
 		nin = 1;
@@ -216,8 +195,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
 		goto out;
 	if (ingest_begin(st, &m, &o, &in) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	for (i = 0; i < nin; i++) {

@@ -82,21 +82,6 @@ msg_warn_at(const char *file, unsigned long line, const char *text)
 }
 
 int
-cmd_bad_option(const char *cmd, const char *usage, int c, int optc, char **argv)
-{
-	const char *arg = optc > 0 ? argv[optc - 1] : "";
-
-	if (c == ':')
-		msg_error("%s: option '%s' needs a value", cmd, arg);
-	else if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
-		msg_error("%s: unknown option '-%c'", cmd, optopt);
-	else
-		msg_error("%s: unknown option '%.*s'", cmd, (int)strcspn(arg, "="), arg);
-	fputs(usage, stderr);
-	return EXIT_USAGE;
-}
-
-int
 cmd_open_store(struct cmdctx *cx, int flags, struct store **out)
 {
 	char err[512];
@@ -136,6 +121,31 @@ cmd_select(struct store *st, const char *sel, int64_t *id)
 	return EXIT_USAGE;
 }
 
+int
+cmd_open_run(struct cmdctx *cx, const char *sel, struct store **st, struct run_info *ri)
+{
+	int64_t id;
+	int rc;
+
+	*st = NULL;
+	if ((rc = cmd_open_store(cx, STORE_RDONLY, st)) != EXIT_OK)
+		return rc;
+	if ((rc = cmd_select(*st, sel, &id)) == EXIT_OK && store_run_get(*st, id, ri) != STORE_OK)
+		rc = cmd_db_error(*st);
+	if (rc != EXIT_OK) {
+		store_close(*st);
+		*st = NULL;
+	}
+	return rc;
+}
+
+int
+cmd_db_error(struct store *st)
+{
+	msg_error("%s", store_errmsg(st));
+	return EXIT_INTERNAL;
+}
+
 FILE *
 cmd_output(const char *path)
 {
@@ -168,37 +178,15 @@ cmd_output_close(FILE *fp, const char *path)
 }
 
 int
-cmd_want_color(FILE *fp)
+cmd_want_color(FILE *fp, int when)
 {
 	const char *nc = getenv("NO_COLOR");
 
+	if (when >= 0)
+		return when;
 	if (nc != NULL && nc[0] != '\0')
 		return 0;
 	return isatty(fileno(fp));
-}
-
-static const char *const fmt_names[] = {
-	"text", "json", "jsonl", "csv", "md", "sarif", "github", "html", "codequality"
-};
-
-int
-cmd_parse_format(const char *cmd, const char *name, unsigned allowed)
-{
-	unsigned i;
-	struct sbuf sb = SBUF_INIT;
-
-	for (i = 0; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
-		if (strcmp(name, fmt_names[i]) == 0 && (allowed & (1u << i)))
-			return (int)i;
-	for (i = 0; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
-		if (allowed & (1u << i)) {
-			if (sb.len)
-				sbuf_adds(&sb, ", ");
-			sbuf_adds(&sb, fmt_names[i]);
-		}
-	msg_error("%s: unknown format '%s' (use %s)", cmd, name, sb.buf ? sb.buf : "");
-	sbuf_release(&sb);
-	return -1;
 }
 
 /* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
@@ -290,6 +278,14 @@ main(int argc, char **argv)
 			i++;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
+			return cmd_output_close(stdout, NULL);
+		} else if (strcmp(argv[i], "--synopsis") == 0) {
+			/* the man page's synopsis of every command (man/assemble.sh) */
+			char *sargv[] = { NULL, "--synopsis", NULL };
+			for (c = commands; c->name; c++) {
+				sargv[0] = (char *)c->name;
+				c->fn(&cx, 2, sargv);
+			}
 			return cmd_output_close(stdout, NULL);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("escdb %s\n", ESCDB_VERSION);

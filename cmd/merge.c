@@ -5,18 +5,19 @@
  * with this database's ids.  One transaction per copied run.
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-	"usage: escdb merge DB...\n"
-	"\n"
+static const struct opt_usage usage = {
+	"merge", "DB...", ".Ar DB ...",
 	"Copies every run of each escdb database DB into this one (--db),\n"
 	"skipping runs already present: same commit, label, goos/goarch, date,\n"
 	"finding count and multiset of finding identity keys.  Each run is\n"
-	"copied in its own transaction: a run is stored whole or not at all.\n";
+	"copied in its own transaction: a run is stored whole or not at all.\n",
+	NULL
+};
 
 /* An order-independent hash of a run's identity keys (a multiset). */
 static int
@@ -246,35 +247,22 @@ fail:
 int
 cmd_merge(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	const struct opt opts[] = {
+		OPT_END()
 	};
 	struct store *dst = NULL, *src;
 	struct run_info *runs;
 	size_t n, i;
-	int c, rc = EXIT_OK, a;
+	int rc = EXIT_OK, a;
 	char err[512];
 	int64_t id;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		}
-		msg_error("merge: unknown option '%.*s'", (int)strcspn(argv[optind - 1], "="),
-		    argv[optind - 1]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		msg_error("merge: no database to merge");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	for (a = optind; a < argc; a++) {
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	rc = EXIT_OK;
+	if (argc == 0)
+		return opt_usage_error(&usage, opts, "no database to merge");
+	for (a = 0; a < argc; a++) {
 		if (strcmp(argv[a], cx->dbpath) == 0) {
 			msg_error("merge: %s is the database being merged into", argv[a]);
 			return EXIT_USAGE;
@@ -282,7 +270,7 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 	}
 	if ((rc = cmd_open_store(cx, STORE_CREATE, &dst)) != EXIT_OK)
 		return rc;
-	for (a = optind; a < argc && rc == EXIT_OK; a++) {
+	for (a = 0; a < argc && rc == EXIT_OK; a++) {
 		unsigned long copied = 0, skipped = 0;
 		int r = store_open(argv[a], STORE_RDONLY, &src, err, sizeof(err));
 		if (r != STORE_OK) {

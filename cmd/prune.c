@@ -5,25 +5,22 @@
  * with them (ON DELETE CASCADE).  One transaction.
  */
 #include "cmd.h"
+#include "opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../report/trend.h"
 
-static const char usage_text[] =
-	"usage: escdb prune --keep-weeks N [--dry-run] [--vacuum]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"prune", NULL, NULL,
 	"Keeps every run of the N ISO weeks (UTC) ending with the newest run's\n"
 	"week; of older weeks only the last run of each week.  The newest run\n"
-	"is never deleted.  Prints the deleted runs.\n"
-	"\n"
-	"  --keep-weeks N  weeks kept whole (N >= 1)\n"
-	"  --dry-run       print what would be deleted, delete nothing\n"
-	"  --vacuum        VACUUM the database afterwards to give space back\n";
+	"is never deleted.  Prints the deleted runs.\n",
+	NULL
+};
 
 static int
 exec_sql(struct store *st, const char *sql)
@@ -36,66 +33,24 @@ exec_sql(struct store *st, const char *sql)
 int
 cmd_prune(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "keep-weeks", required_argument, NULL, 'k' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "vacuum", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	int rc, dry = 0, vacuum = 0, keep = 0;
+	const struct opt opts[] = {
+		OPT_INT_REQ("keep-weeks", &keep, "N", 1, 100000, "weeks kept whole (N >= 1)"),
+		OPT_BOOL(0, "dry-run", &dry, "print what would be deleted, delete nothing"),
+		OPT_BOOL(0, "vacuum", &vacuum, "VACUUM the database afterwards to give space back"),
+		OPT_END()
 	};
 	struct store *st = NULL;
 	struct run_info *runs = NULL;
 	size_t n = 0, i;
-	int c, rc, dry = 0, vacuum = 0, keep = 0;
 	unsigned long ndel = 0;
 	int64_t lastweek, cutoff;
 	sqlite3_stmt *del = NULL;
-	char *end;
-	long v;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 100000) {
-				msg_error("prune: --keep-weeks takes a number of at least 1, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			keep = (int)v;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'v':
-			vacuum = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		case ':':
-			msg_error("prune: option '%s' needs a value", argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		default:
-			msg_error("prune: unknown option '%.*s'", (int)strcspn(argv[optind - 1], "="),
-			    argv[optind - 1]);
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		msg_error("prune: unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	if (keep == 0) {
-		msg_error("prune: --keep-weeks N is required");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 0)
+		return opt_usage_error(&usage, opts, "unexpected argument '%s'", argv[0]);
 	if ((rc = cmd_open_store(cx, dry ? STORE_RDONLY : 0, &st)) != EXIT_OK)
 		return rc;
 	if (!dry && exec_sql(st, "BEGIN IMMEDIATE") != STORE_OK)

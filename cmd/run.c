@@ -6,10 +6,10 @@
  * under another action id (see recheck_silent).
  */
 #include "cmd.h"
+#include "opts.h"
 
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,27 +22,15 @@
 #include "gotool.h"
 #include "../store/ingest.h"
 
-static const char usage_text[] =
-	"usage: escdb run [-C DIR] [--commit REV] [--date T] [--label L] [--json]\n"
-	"                 [--partial] [--verbose] [--] [PKG...]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"run", "[--] [PKG...]", ".Op Fl -\n.Op Ar PKG ...",
 	"Runs go build -gcflags='-m=2 -l' on PKG (default ./...) in DIR and\n"
 	"stores its escape-analysis output as one new run.  Packages that print\n"
 	"nothing are asked for once more under another action id (their cached\n"
 	"output may have been evicted), never with -a.  A failed build stores\n"
-	"nothing (exit status 3).\n"
-	"\n"
-	"  -C DIR        run in DIR (default: the current directory)\n"
-	"  --commit REV  the run's commit (default: git rev-parse HEAD in DIR)\n"
-	"  --date T      the run's date: RFC 3339, YYYY-MM-DD[ HH:MM[:SS]] or\n"
-	"                @UNIX (default: the commit's date, else now)\n"
-	"  --label L     a label for the run, usable as a run selector\n"
-	"  --json        build with -gcflags='-json=0,file://TMP -l' instead and\n"
-	"                store the compiler's JSON (logopt) form\n"
-	"  --partial     store the output of a go command that was killed, or\n"
-	"                that ends inside a line or block, marked partial\n"
-	"  --verbose     on a failed build, show its whole output (default: the\n"
-	"                errors, at most a screenful)\n";
+	"nothing (exit status 3).\n",
+	NULL
+};
 
 
 struct pkg {
@@ -768,8 +756,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 		in = NULL;
 		progress_clear(r);
 		if (rc != STORE_OK) {
-			msg_error("%s", store_errmsg(st));
-			rc = EXIT_INTERNAL;
+			rc = cmd_db_error(st);
 			goto out;
 		}
 		printf("run %lld: %.12s  %lu finding%s (heap %lu, moved %lu, leak %lu) in %lu package%s\n",
@@ -810,75 +797,55 @@ remove_tree(const char *dir)
 int
 cmd_run(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "commit", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "partial", no_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static char *defpats[] = { "./...", NULL };
-	const char *dir = ".", *rev = NULL, *label = NULL;
-	struct sbuf cmdline = SBUF_INIT, fb = SBUF_INIT;
 	struct run r;
+	const char *dir = ".", *rev = NULL, *label = NULL, *date = NULL;
+	int npats, have_date = 0, json = 0, i, rc;
+	const struct opt opts[] = {
+		OPT_STRING('C', NULL, &dir, "DIR", "run in DIR (default: the current directory)"),
+		OPT_STRING(0, "commit", &rev, "REV",
+		    "the run's commit (default: git rev-parse HEAD in DIR)"),
+		OPT_STRING(0, "date", &date, "T",
+		    "the run's date: RFC 3339, YYYY-MM-DD[ HH:MM[:SS]] or "
+		    "@UNIX (default: the commit's date, else now)"),
+		OPT_STRING(0, "label", &label, "L", "a label for the run, usable as a run selector"),
+		OPT_BOOL(0, "json", &json,
+		    "build with -gcflags=-json=0,file://TMP -l instead and "
+		    "store the compiler's JSON (logopt) form"),
+		OPT_BOOL(0, "partial", &r.partial,
+		    "store the output of a go command that was killed, or that "
+		    "ends inside a line or block, marked partial"),
+		OPT_BOOL(0, "verbose", &r.verbose,
+		    "on a failed build, show its whole output (default: the "
+		    "errors, at most a screenful)"),
+		OPT_END()
+	};
+	struct sbuf cmdline = SBUF_INIT, fb = SBUF_INIT;
 	struct stat sb;
 	char **pats;
 	FILE *spool = NULL;
-	int c, npats, have_date = 0, json = 0, i, rc;
 
 	memset(&r, 0, sizeof(r));
 	r.use_o = 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			dir = optarg;
-			break;
-		case 'c':
-			rev = optarg;
-			break;
-		case 'd':
-			if (cmd_parse_date(optarg, &r.date) < 0) {
-				msg_error("run: bad date '%s' (use RFC 3339, "
-				    "YYYY-MM-DD[ HH:MM[:SS]] or @UNIX)", optarg);
-				return EXIT_USAGE;
-			}
-			have_date = 1;
-			break;
-		case 'l':
-			label = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'P':
-			r.partial = 1;
-			break;
-		case 'v':
-			r.verbose = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("run", usage_text, c, optind, argv);
+	if ((rc = opt_parse(&usage, opts, OPT_STOP_AT_ARG, &argc, &argv)) >= 0)
+		return rc;
+	if (date != NULL) {
+		if (cmd_parse_date(date, &r.date) < 0) {
+			msg_error("run: bad date '%s' (use RFC 3339, "
+			    "YYYY-MM-DD[ HH:MM[:SS]] or @UNIX)", date);
+			return EXIT_USAGE;
 		}
+		have_date = 1;
 	}
-	pats = argv + optind;
-	npats = argc - optind;
+	pats = argv;
+	npats = argc;
 	if (npats == 0) {
 		pats = defpats;
 		npats = 1;
 	}
 	for (i = 0; i < npats; i++)
 		if (pats[i][0] == '-' || pats[i][0] == '\0') {
-			msg_error("run: bad package pattern '%s'", pats[i]);
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
+			return opt_usage_error(&usage, opts, "bad package pattern '%s'", pats[i]);
 		}
 	errno = 0;
 	if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))

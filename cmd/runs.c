@@ -2,25 +2,23 @@
  * runs: lists the stored runs, oldest first, with their counts.
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../report/format.h"
 
-static const char usage_text[] =
-	"usage: escdb runs [--format text|json|csv|md] [-o FILE]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"runs", NULL, NULL,
 	"Lists the stored runs, oldest first: id, commit, label, date (UTC),\n"
 	"Go version, goos/goarch, and the counts of findings, heap, moved,\n"
 	"leak (leak, leak-result and leak-content) and packages, and a note:\n"
 	"'partial' for a run stored from cut input (ingest --partial), and\n"
-	"where the Go version came from when it was not given or printed.\n"
-	"\n"
-	"  --format F   text (default), json, csv or md\n"
-	"  -o FILE      write to FILE instead of standard output\n";
+	"where the Go version came from when it was not given or printed.\n",
+	NULL
+};
 
 /* "YYYY-MM-DD HH:MM" (text) or RFC 3339 (iso) in UTC. */
 static void
@@ -126,49 +124,27 @@ print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
 int
 cmd_runs(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL;
+	int f = FMT_TEXT, color = -1, rc;
+	const struct opt opts[] = {
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct run_info *v = NULL;
 	size_t n = 0, i;
 	FILE *fp;
-	int c, f = FMT_TEXT, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			f = cmd_parse_format("runs", optarg, 1u << FMT_TEXT |
-			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("runs", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc) {
-		msg_error("runs: unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 0)
+		return opt_usage_error(&usage, opts, "unexpected argument '%s'", argv[0]);
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
 		return rc;
 	if (store_runs(st, &v, &n) != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	if ((fp = cmd_output(outpath)) == NULL) {
@@ -178,7 +154,7 @@ cmd_runs(struct cmdctx *cx, int argc, char **argv)
 	if (f == FMT_JSON)
 		print_json(fp, v, n);
 	else
-		print_table(fp, v, n, f, cmd_want_color(fp));
+		print_table(fp, v, n, f, cmd_want_color(fp, color));
 	rc = cmd_output_close(fp, outpath);
 out:
 	for (i = 0; i < n; i++)

@@ -4,25 +4,23 @@
  * ATTACH, DETACH and pragmas that set something) and prints the rows.
  */
 #include "cmd.h"
+#include "opts.h"
 
 #include <strings.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../report/format.h"
 #include "../store/sqlfunc.h"
 
-static const char usage_text[] =
-	"usage: escdb sql [--format text|csv|json|jsonl] [-o FILE] 'SELECT ...'\n"
-	"\n"
+static const struct opt_usage usage = {
+	"sql", "'SELECT ...'", ".Ar STATEMENT",
 	"Runs one read-only SQL statement on the database and prints the rows:\n"
 	"an aligned table with a header (text), CSV with a header row, or JSON\n"
 	"objects keyed by column name.  The schema, the view findings and the\n"
-	"functions regexp() and escdb_flows() are described in man escdb.\n"
-	"\n"
-	"  --format F   text (default), csv, json or jsonl\n"
-	"  -o FILE      write to FILE instead of standard output\n";
+	"functions regexp() and escdb_flows() are described in man escdb.\n",
+	NULL
+};
 
 /* Pragmas that take an argument and only read. */
 static const char *const read_pragmas[] = {
@@ -147,13 +145,14 @@ has_more(sqlite3 *db, const char *tail)
 int
 cmd_sql(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL, *tail = NULL;
+	int f = FMT_TEXT, color = -1, rc, ncols, i, step, have_table = 0, dummy;
+	const struct opt opts[] = {
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_CSV | 1u << FMT_JSON | 1u << FMT_JSONL),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct authz az = { NULL };
 	struct table t;
@@ -162,32 +161,12 @@ cmd_sql(struct cmdctx *cx, int argc, char **argv)
 	sqlite3 *db;
 	sqlite3_stmt *s = NULL;
 	FILE *fp = NULL;
-	int c, f = FMT_TEXT, rc, ncols, i, step, have_table = 0, dummy;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': outpath = optarg; break;
-		case 'f':
-			f = cmd_parse_format("sql", optarg, 1u << FMT_TEXT | 1u << FMT_CSV |
-			    1u << FMT_JSON | 1u << FMT_JSONL);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("sql", usage_text, c, optind, argv);
-		}
-	}
-	if (optind + 1 != argc) {
-		msg_error(optind >= argc ? "sql: missing the SQL statement" :
-		    "sql: one SQL statement as one argument (quote it)");
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc != 1)
+		return opt_usage_error(&usage, opts, argc == 0 ? "missing the SQL statement" :
+		    "one SQL statement as one argument (quote it)");
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
 		return rc;
 	db = store_db(st);
@@ -199,7 +178,7 @@ cmd_sql(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	}
 	sqlite3_set_authorizer(db, authorizer, &az);
-	if (sqlite3_prepare_v2(db, argv[optind], -1, &s, &tail) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, argv[0], -1, &s, &tail) != SQLITE_OK) {
 		if (az.denied)
 			msg_error("sql: %s is not allowed (the database is read-only here)", az.denied);
 		else
@@ -276,7 +255,7 @@ cmd_sql(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	}
 	if (f == FMT_TEXT)
-		table_render(&t, TF_TEXT, fp, cmd_want_color(fp));
+		table_render(&t, TF_TEXT, fp, cmd_want_color(fp, color));
 	rc = cmd_output_close(fp, outpath);
 out:
 	if (have_table)

@@ -4,8 +4,8 @@
  * (GROUP BY on interned ids); names are resolved once per group.
  */
 #include "cmd.h"
+#include "opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,22 +15,13 @@
 #include "../report/html.h"
 #include "../store/cause.h"
 
-static const char usage_text[] =
-	"usage: escdb summary [SEL] [--by package|file|func|kind|reason|cause]\n"
-	"                     [--kinds LIST] [--profile FILE] [--format text|json|csv|md|html]\n"
-	"                     [-o FILE]\n"
-	"\n"
-	"Counts the findings of run SEL (default latest) per package, file,\n"
-	"func, kind, cause (heap, moved and leak findings) or reason (findings\n"
-	"whose flow chain has a step with that reason).\n"
-	"\n"
-	"  --by KEY      package (default), file, func, kind, reason, cause\n"
-	"  --kinds LIST  count only these kinds (comma-separated)\n"
-	"  --profile FILE  add a column: the weight (bytes, or CPU time) of a\n"
-	"                pprof profile on each row's heap and moved findings\n"
-	"                (escdb hot); the html page also lists the ten heaviest\n"
-	"  --format F    text (default), json, csv, md or html\n"
-	"  -o FILE       write to FILE instead of standard output\n";
+static const struct opt_usage usage = {
+	"summary", "[SEL]", ".Op Ar SEL",
+	"Counts the findings of run SEL (default latest; also --run SEL) per\n"
+	"package, file, func, kind, cause (heap, moved and leak findings) or\n"
+	"reason (findings whose flow chain has a step with that reason).\n",
+	NULL
+};
 
 enum by { BY_PACKAGE, BY_FILE, BY_FUNC, BY_KIND, BY_REASON, BY_CAUSE };
 static const char *const by_names[] = {
@@ -57,37 +48,6 @@ struct summary {
 	size_t n, cap;
 	int has_flows;          /* --by reason: any finding had a chain */
 };
-
-static int
-parse_kinds(const char *s, unsigned *mask)
-{
-	const char *p = s;
-
-	*mask = 0;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		int k;
-
-		if (n == 3 && strncmp(p, "all", 3) == 0)
-			*mask |= ALL_KINDS;
-		else if (n > 0) {
-			if ((k = esc_kind_parse(p, n)) < 0) {
-				msg_error("summary: unknown kind '%.*s' (use heap, moved, leak, "
-				    "leak-result, leak-content, noescape, capture, note)", (int)n, p);
-				return -1;
-			}
-			*mask |= 1u << k;
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	if (*mask == 0) {
-		msg_error("summary: --kinds needs at least one kind");
-		return -1;
-	}
-	return 0;
-}
 
 static struct group *
 add_group(struct summary *sm)
@@ -512,73 +472,39 @@ print_json(FILE *fp, const struct summary *sm, const struct run_info *ri, const 
 int
 cmd_summary(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "kinds", required_argument, NULL, 'k' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL, *sel = NULL, *profile = NULL;
 	struct pprof p;
 	struct hot h;
 	int have_h = 0;
 	struct summary sm;
+	int f = FMT_TEXT, rc, have_ri = 0, color = -1, by = BY_PACKAGE;
+	const struct opt opts[] = {
+		OPT_RUN(&sel),
+		OPT_CHOICE("by", &by, by_names, "count per this key (default package)"),
+		OPT_KINDS(&sm.kmask),
+		OPT_PROFILE(&profile, "add a column: the weight (bytes, or CPU time) of a "
+		    "pprof profile on each row's heap and moved findings (escdb hot); "
+		    "the html page also lists the ten heaviest"),
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD |
+		    1u << FMT_HTML),
+		OPT_OUTPUT(&outpath),
+		OPT_COLOR(&color),
+		OPT_END()
+	};
 	struct run_info ri;
 	struct table t;
 	FILE *fp;
-	int c, f = FMT_TEXT, rc, i, have_ri = 0, color;
 
 	memset(&sm, 0, sizeof(sm));
 	memset(&t, 0, sizeof(t));
 	sm.kmask = ALL_KINDS;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			for (i = 0; by_names[i]; i++)
-				if (strcmp(optarg, by_names[i]) == 0)
-					break;
-			if (by_names[i] == NULL) {
-				msg_error("summary: unknown --by '%s' (use package, file, func, "
-				    "kind, reason, cause)", optarg);
-				return EXIT_USAGE;
-			}
-			sm.by = (enum by)i;
-			break;
-		case 'k':
-			if (parse_kinds(optarg, &sm.kmask) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'f':
-			f = cmd_parse_format("summary", optarg, 1u << FMT_TEXT |
-			    1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD | 1u << FMT_HTML);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("summary", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc)
-		sel = argv[optind++];
-	if (optind < argc) {
-		msg_error("summary: unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	sm.by = (enum by)by;
+	if (argc > 1 || (argc == 1 && sel != NULL))
+		return opt_usage_error(&usage, opts, "unexpected argument '%s'", argv[argc - 1]);
+	if (argc == 1)
+		sel = argv[0];
 	if (profile && sm.by == BY_REASON) {
 		msg_error("summary: --profile weighs packages, files, funcs, kinds and causes, "
 		    "not reasons");
@@ -588,16 +514,10 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		msg_error("summary: --by cause counts heap, moved and leak findings only");
 		return EXIT_USAGE;
 	}
-	if ((rc = cmd_open_store(cx, STORE_RDONLY, &sm.st)) != EXIT_OK)
-		return rc;
-	if ((rc = cmd_select(sm.st, sel, &sm.run)) != EXIT_OK)
+	if ((rc = cmd_open_run(cx, sel, &sm.st, &ri)) != EXIT_OK)
 		goto out;
-	if (store_run_get(sm.st, sm.run, &ri) != STORE_OK) {
-		msg_error("%s", store_errmsg(sm.st));
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
 	have_ri = 1;
+	sm.run = ri.id;
 	switch (sm.by) {
 	case BY_PACKAGE:
 	case BY_FILE:
@@ -621,8 +541,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		break;
 	}
 	if (rc != STORE_OK) {
-		msg_error("%s", store_errmsg(sm.st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(sm.st);
 		goto out;
 	}
 	if (sm.by == BY_REASON && !sm.has_flows)
@@ -646,7 +565,7 @@ cmd_summary(struct cmdctx *cx, int argc, char **argv)
 		table_release(&t);
 		t = tw;
 	}
-	color = f == FMT_TEXT && cmd_want_color(fp);
+	color = f == FMT_TEXT && cmd_want_color(fp, color);
 	switch (f) {
 	case FMT_JSON:
 		print_json(fp, &sm, &ri, &t);

@@ -4,108 +4,50 @@
  * --format html draws the page of report/html.c.
  */
 #include "cmd.h"
+#include "opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../report/html.h"
 #include "../report/trend.h"
 
-static const char usage_text[] =
-	"usage: escdb trend [--weeks N] [--by package|kind] [--top K]\n"
-	"                   [--format text|md|json|csv|html] [-o FILE]\n"
-	"\n"
+static const struct opt_usage usage = {
+	"trend", NULL, NULL,
 	"Per ISO week (UTC, weeks start on Monday) the last run of the week:\n"
 	"counts per kind, or heap+moved per package for the K packages that\n"
 	"changed most, and the change from the previous week with data.  A\n"
-	"week without runs is a gap.\n"
-	"\n"
-	"  --weeks N     the N weeks ending with the newest run's week (default 12)\n"
-	"  --by KEY      kind (default) or package\n"
-	"  --top K       packages shown with --by package and in html (default 10)\n"
-	"  --format F    text (default), md, json, csv or html\n"
-	"  -o FILE       write to FILE instead of standard output\n";
+	"week without runs is a gap.\n",
+	NULL
+};
 
-static int
-parse_count(const char *opt, const char *s, int min, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > 100000) {
-		msg_error("trend: %s takes a number of at least %d, not '%s'", opt, min, s);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
+static const char *const by_names[] = { "kind", "package", NULL };
 
 int
 cmd_trend(struct cmdctx *cx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "weeks", required_argument, NULL, 'w' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "top", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *outpath = NULL;
-	int c, f = FMT_TEXT, weeks = 12, top = 10, rc, wr;
-	enum trend_by by = TREND_BY_KIND;
+	int f = FMT_TEXT, weeks = 12, top = 10, rc, wr, by = TREND_BY_KIND;
+	const struct opt opts[] = {
+		OPT_INT("weeks", &weeks, "N", 1, 100000,
+		    "the N weeks ending with the newest run's week (default 12)"),
+		OPT_CHOICE("by", &by, by_names, "kind (default) or package"),
+		OPT_INT("top", &top, "K", 0, 100000,
+		    "packages shown with --by package and in html (default 10)"),
+		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_MD | 1u << FMT_JSON | 1u << FMT_CSV |
+		    1u << FMT_HTML),
+		OPT_OUTPUT(&outpath),
+		OPT_END()
+	};
 	struct store *st = NULL;
 	struct trend tk, tp;
 	FILE *fp;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			if (parse_count("--weeks", optarg, 1, &weeks) < 0)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (parse_count("--top", optarg, 0, &top) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'b':
-			if (strcmp(optarg, "kind") == 0)
-				by = TREND_BY_KIND;
-			else if (strcmp(optarg, "package") == 0)
-				by = TREND_BY_PACKAGE;
-			else {
-				msg_error("trend: unknown --by '%s' (use kind, package)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			f = cmd_parse_format("trend", optarg, 1u << FMT_TEXT | 1u << FMT_JSON |
-			    1u << FMT_CSV | 1u << FMT_MD | 1u << FMT_HTML);
-			if (f < 0)
-				return EXIT_USAGE;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return cmd_bad_option("trend", usage_text, c, optind, argv);
-		}
-	}
-	if (optind < argc) {
-		msg_error("trend: unexpected argument '%s'", argv[optind]);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 0)
+		return opt_usage_error(&usage, opts, "unexpected argument '%s'", argv[0]);
 	if ((rc = cmd_open_store(cx, STORE_RDONLY, &st)) != EXIT_OK)
 		return rc;
 	memset(&tk, 0, sizeof(tk));
@@ -117,8 +59,7 @@ cmd_trend(struct cmdctx *cx, int argc, char **argv)
 	} else
 		rc = trend_build(st, weeks, by, top, &tk);
 	if (rc != STORE_OK) {
-		msg_error("%s", store_errmsg(st));
-		rc = EXIT_INTERNAL;
+		rc = cmd_db_error(st);
 		goto out;
 	}
 	if (tk.nw == 0 && f != FMT_HTML)

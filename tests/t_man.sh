@@ -8,7 +8,7 @@ else
 	notok "mandoc is not installed (make check installs it)"
 fi
 cp man/escdb.1 "$T/before.1"
-(cd man && sh assemble.sh)
+(cd man && ESCDB="$ESCDB" sh assemble.sh)
 if cmp -s man/escdb.1 "$T/before.1"; then ok "man/escdb.1 is assembled from escdb.1.in and parts"; else
 	notok "man/escdb.1 is stale (run sh man/assemble.sh)"; cp "$T/before.1" man/escdb.1; fi
 for c in $("$ESCDB" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }'); do
