@@ -651,7 +651,7 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 			else
 				cJSON_AddItemToObject(o, "source", cJSON_CreateNull());
 			if (hot)
-				hot_explain_json(o, hot, r.id);
+				hot_explain_json(o, hot, &r);
 			json_stream_add(&js, o);
 			cJSON_Delete(o);
 		} else {
@@ -673,7 +673,7 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 			if (hascause)
 				fprintf(fp, "  cause: %s; %s\n", cause_name(r.cause), cause_hint(r.cause));
 			if (hot)
-				hot_explain_text(fp, hot, r.id);
+				hot_explain_text(fp, hot, &r);
 			if (src) {
 				fputs("  source: ", fp);
 				fmt_text(fp, src + strspn(src, " \t"));

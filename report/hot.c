@@ -589,8 +589,9 @@ hot_join(struct store *st, int64_t run, const char *rundir, const struct pprof *
 	j.st = st;
 	j.p = p;
 	j.h = h;
+	h->kinds = o->kinds ? o->kinds : (1u << ESC_HEAP | 1u << ESC_MOVED);
 	if (load_pkgs(&j, run, rundir ? rundir : "") != STORE_OK ||
-	    load_findings(&j, run, o->kinds ? o->kinds : (1u << ESC_HEAP | 1u << ESC_MOVED)) != STORE_OK) {
+	    load_findings(&j, run, h->kinds) != STORE_OK) {
 		snprintf(err, errsz, "%s", store_errmsg(st));
 		rc = HOT_EDB;
 		goto out;

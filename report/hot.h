@@ -60,6 +60,7 @@ struct hot {
 	const char *unit[2];            /* the profile's units */
 	const char *type[2];            /* the profile's type names */
 	int alloc;                      /* an allocation profile (bytes, objects) */
+	unsigned kinds;                 /* the kinds that take weight */
 	int64_t total[2];               /* the whole profile */
 	int64_t inrun[2];               /* samples with a frame in the run */
 	int64_t onfind[2], unexpl[2];   /* inrun = onfind + unexpl */
@@ -123,11 +124,12 @@ void hot_findings_table(struct table *t, const struct hot *h, size_t top, int hu
 
 /* ---- report/hot_views.c: weight where people already look ---- */
 
-/* explain: the weight line of finding id ("  weight: 17.6 MB alloc_space
+/* explain: the weight line of finding r ("  weight: 17.6 MB alloc_space
  * (98.9% of the profile), 128066 alloc_objects, direct"), or the weights
- * and "share" added to its JSON object. */
-void hot_explain_text(FILE *fp, const struct hot *h, int64_t id);
-void hot_explain_json(cJSON *obj, const struct hot *h, int64_t id);
+ * and "share" added to its JSON object; nothing for the kinds that take
+ * no weight. */
+void hot_explain_text(FILE *fp, const struct hot *h, const struct finding_rec *r);
+void hot_explain_json(cJSON *obj, const struct hot *h, const struct finding_rec *r);
 
 /* summary: a copy of table in with a column of the primary weight on the
  * findings of each row appended (the total row: all findings' weight).

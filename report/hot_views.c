@@ -29,13 +29,15 @@ finding_weights(const struct hot *h, int64_t id, int64_t v[2], int *vias)
 }
 
 void
-hot_explain_text(FILE *fp, const struct hot *h, int64_t id)
+hot_explain_text(FILE *fp, const struct hot *h, const struct finding_rec *r)
 {
 	int64_t v[2];
 	char a[64], b[64];
 	int vias;
 
-	finding_weights(h, id, v, &vias);
+	if (!(h->kinds & (1u << r->kind)))
+		return;
+	finding_weights(h, r->id, v, &vias);
 	hot_fmt_value(a, sizeof(a), v[0], h->unit[0]);
 	fprintf(fp, "  weight: %s %s (%.1f%% of the profile)", a, h->type[0],
 	    h->total[0] ? 100.0 * (double)v[0] / (double)h->total[0] : 0.0);
@@ -48,12 +50,14 @@ hot_explain_text(FILE *fp, const struct hot *h, int64_t id)
 }
 
 void
-hot_explain_json(cJSON *obj, const struct hot *h, int64_t id)
+hot_explain_json(cJSON *obj, const struct hot *h, const struct finding_rec *r)
 {
 	int64_t v[2];
 	int vias;
 
-	finding_weights(h, id, v, &vias);
+	if (!(h->kinds & (1u << r->kind)))
+		return;
+	finding_weights(h, r->id, v, &vias);
 	fmt_json_add_int(obj, h->key[0], v[0]);
 	if (h->key[1])
 		fmt_json_add_int(obj, h->key[1], v[1]);

@@ -52,10 +52,10 @@ for l in raw:
         m = re.match(r"\s*([-\d]+)\s+([-\d]+)\s+[-\d]+\s+[-\d]+:\s*([\d ]+)$", l)
         if m: samples.append((int(m.group(2)), m.group(3).split()))
     elif sec == "l":
-        m = re.match(r"\s+(\d+): \S+ M=\d+ (\S+) (\S+):\d+", l)
+        m = re.match(r"\s+(\d+): \S+ M=\d+ (\S+) (\S+?)(?::\d+)+(?:\s|$)", l)
         if m: cur = m.group(1); frames = [(m.group(2), m.group(3))]
         else:
-            m = re.match(r"\s+(\S+) (\S+):\d+", l)
+            m = re.match(r"\s+(\S+) (\S+?)(?::\d+)+(?:\s|$)", l)
             if not m or cur is None: continue
             frames = [(m.group(1), m.group(2))]
         for fn, f in frames:
@@ -198,6 +198,9 @@ check_exit "gate: bad --min-share" 2 "$ESCDB" --db "$DB" gate --base base --prof
 check_exit "explain --profile" 0 "$ESCDB" --db "$DB" explain --run hot --profile "$T/hot.out" hotbench.go:22
 grep -q '^  weight: .* alloc_space (.*% of the profile), .* alloc_objects, direct$' "$T/.out" &&
     ok "explain --profile: the weight line" || { notok "explain --profile: the weight line"; sed 's/^/#   /' "$T/.out"; }
+check_exit "explain --profile: a line with a heap and a noescape finding" 0 \
+    "$ESCDB" --db "$DB" explain --run base --profile "$T/mem.out" hotbench.go:29
+check_eq "explain --profile: weight for the heap finding only" "$(grep -c '^  weight: ' "$T/.out")" 1
 check_exit "explain --profile --format json" 0 "$ESCDB" --db "$DB" explain --run hot --profile "$T/hot.out" --format json hotbench.go:22
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["bytes"] > 0 and 0 < a[0]["share"] <= 1' "$T/.out" &&
     ok "explain --profile: json bytes and share" || notok "explain --profile: json bytes and share"
