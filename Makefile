@@ -88,16 +88,21 @@ demo: deps escdb
 report: escdb
 	sh testdata/history.sh report.html
 
-# make screenshot: report.html rendered by headless Chromium into
-# docs/report.png (not part of check).
-screenshot: report
+# make screenshot: the demo history with long package names and a gap
+# week (HISTORY_LONG=1) rendered by headless Chromium, light and dark, into
+# docs/report.png and docs/report-dark.png (not part of check).
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+	--window-size=1200,1600
+screenshot: escdb
 	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; \
 	  else echo "make screenshot needs: sudo apt-get install chromium"; exit 1; fi; }
 	@mkdir -p docs
-	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-	  --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
-	  --user-data-dir=$$(mktemp -d) --screenshot=docs/report.png \
-	  --window-size=1200,1600 file://$$PWD/report.html
+	HISTORY_LONG=1 sh testdata/history.sh report.html >/dev/null
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$$(mktemp -d) \
+	  --screenshot=docs/report.png file://$$PWD/report.html
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$$(mktemp -d) --force-dark-mode \
+	  --blink-settings=preferredColorScheme=0 --screenshot=docs/report-dark.png file://$$PWD/report.html
 
 # make fuzz: libFuzzer targets tests/fuzz/fuzz_NAME.c (clang), each run for
 # FUZZ_SECONDS on a seed corpus built from testdata into build/fuzz/.

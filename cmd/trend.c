@@ -28,6 +28,7 @@ int
 cmd_trend(struct cmdctx *cx, int argc, char **argv)
 {
 	const char *outpath = NULL;
+	struct html_opts hopts = { NULL };
 	int f = FMT_TEXT, weeks = 12, top = 10, rc, wr, by = TREND_BY_KIND;
 	const struct opt opts[] = {
 		OPT_INT("weeks", &weeks, "N", 1, 100000,
@@ -37,6 +38,11 @@ cmd_trend(struct cmdctx *cx, int argc, char **argv)
 		    "packages shown with --by package and in html (default 10)"),
 		OPT_FORMAT(&f, 1u << FMT_TEXT | 1u << FMT_MD | 1u << FMT_JSON | 1u << FMT_CSV |
 		    1u << FMT_HTML),
+		OPT_STRING(0, "link-base", &hopts.link_base, "URL",
+		    "html: positions link to URL + the path from the repository "
+		    "root, {commit} replaced by the run's commit "
+		    "(https://github.com/ORG/REPO/blob/{commit}/); default: a link "
+		    "relative to the page (written at the repository root)"),
 		OPT_OUTPUT(&outpath),
 		OPT_END()
 	};
@@ -70,7 +76,7 @@ cmd_trend(struct cmdctx *cx, int argc, char **argv)
 	}
 	switch (f) {
 	case FMT_HTML:
-		wr = html_trend(fp, st, &tk, &tp);
+		wr = html_trend(fp, st, &tk, &tp, &hopts);
 		break;
 	case FMT_JSON:
 		wr = trend_render(fp, &tk, TRF_JSON);

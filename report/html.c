@@ -2,7 +2,9 @@
  * html: see html.h.  One page = head (inline CSS) + sections + foot.
  * Charts are inline SVG drawn here with fixed geometry; no JavaScript.
  */
-#include "html.h"
+#include "html_int.h"
+
+#include "diff.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,26 +32,47 @@ html_escape(FILE *fp, const char *s)
 }
 
 static const char css[] =
+	":root{color-scheme:light dark;--fg:#1d2330;--bg:#fff;--muted:#5b6475;--faint:#8a93a3;"
+	"--line:#dde2ea;--grid:#eceff4;--th:#f5f7fa;--barc:#c9dbf5;--link:#1f5fbf;--gap:#f1f3f6;"
+	"--heap:#c0392b;--moved:#2c6fbb;--leak:#d08a1c;--spark:#7a4fb5;--up:#b3261e;--down:#1e7b34}\n"
+	"@media (prefers-color-scheme:dark){:root{--fg:#e3e7ee;--bg:#14171c;--muted:#a7afbd;"
+	"--faint:#788293;--line:#313844;--grid:#252b34;--th:#1d222a;--barc:#2a4670;--link:#86b6ff;"
+	"--gap:#1c2027;--heap:#ff7f70;--moved:#6eaaff;--leak:#f0b04a;--spark:#b992ff;--up:#ff8a80;"
+	"--down:#6fd08c}}\n"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-	"margin:24px auto;max-width:1120px;padding:0 16px;color:#1d2330;background:#fff}\n"
+	"margin:24px auto;max-width:1120px;padding:0 16px;color:var(--fg);background:var(--bg)}\n"
 	"h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;"
-	"border-bottom:1px solid #dde2ea;padding-bottom:4px}\n"
-	".sub{color:#5b6475;margin:0 0 12px}\n"
+	"border-bottom:1px solid var(--line);padding-bottom:4px}\n"
+	".sub{color:var(--muted);margin:0 0 12px}\n"
 	"table{border-collapse:collapse;font-size:13px}\n"
-	"th,td{padding:3px 10px;border-bottom:1px solid #eceff4;text-align:left;vertical-align:top}\n"
-	"th{background:#f5f7fa;font-weight:600;white-space:nowrap}\n"
+	"th,td{padding:3px 10px;border-bottom:1px solid var(--grid);text-align:left;vertical-align:top}\n"
+	"th{background:var(--th);font-weight:600;white-space:nowrap}\n"
+	"td.pk{overflow-wrap:anywhere;min-width:12em}td.pos{white-space:nowrap}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"td.bar{position:relative;min-width:64px;text-align:right;font-variant-numeric:tabular-nums}\n"
-	"td.bar span{position:absolute;left:0;top:3px;bottom:3px;background:#c9dbf5;z-index:0}\n"
+	"td.bar span{position:absolute;left:0;top:3px;bottom:3px;background:var(--barc);z-index:0}\n"
 	"td.bar b{position:relative;z-index:1;font-weight:400}\n"
-	"tfoot td{font-weight:600;border-top:2px solid #cfd6e0}\n"
+	"tfoot td{font-weight:600;border-top:2px solid var(--line)}\n"
 	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
-	"a{color:#1f5fbf;text-decoration:none}a:hover{text-decoration:underline}\n"
-	".grid{display:flex;flex-wrap:wrap;gap:12px}\n"
-	".card{border:1px solid #dde2ea;border-radius:6px;padding:8px 10px;width:250px}\n"
-	".card .t{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n"
-	".up{color:#b3261e}.down{color:#1e7b34}.muted{color:#8a93a3}\n"
-	".heap{color:#c0392b}.moved{color:#2c6fbb}\n";
+	"a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}\n"
+	".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}\n"
+	".card{border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0}\n"
+	".card .t{font-weight:600;overflow-wrap:anywhere;line-height:1.3;margin-bottom:2px}\n"
+	".up{color:var(--up)}.down{color:var(--down)}.muted{color:var(--faint)}\n"
+	".heap{color:var(--heap)}.moved{color:var(--moved)}\n"
+	".legend{display:flex;flex-wrap:wrap;gap:6px 18px;margin:4px 0 6px 56px;color:var(--muted);font-size:13px}\n"
+	".legend i{display:inline-block;width:14px;height:4px;margin:0 6px 3px 0;vertical-align:middle;"
+	"border-radius:1px}\n"
+	".legend i.s-heap{background:var(--heap)}.legend i.s-moved{background:var(--moved)}"
+	".legend i.s-leak{background:var(--leak)}.legend i.s-gap{background:var(--gap);height:12px;"
+	"border:1px solid var(--line)}\n"
+	"svg.chart{max-width:100%;height:auto;display:block}\n"
+	"svg .gl{stroke:var(--grid)}svg .ax{stroke:var(--faint)}svg .tx{fill:var(--muted)}"
+	"svg .tx0{fill:var(--faint)}svg .gap{fill:var(--gap)}\n"
+	"svg .ln.s-heap{stroke:var(--heap)}svg .ln.s-moved{stroke:var(--moved)}"
+	"svg .ln.s-spark{stroke:var(--spark)}\n"
+	"svg .pt.s-heap,svg .bar.s-heap{fill:var(--heap)}svg .pt.s-moved,svg .bar.s-moved{fill:var(--moved)}"
+	"svg .bar.s-leak{fill:var(--leak)}svg .pt.s-spark{fill:var(--spark)}\n";
 
 static void
 page_begin(FILE *fp, const char *title)
@@ -76,170 +99,6 @@ fmt_date(int64_t t, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
-/* A round step for about four ticks up to max. */
-static int64_t
-nice_step(int64_t max)
-{
-	int64_t step = 1, m = max / 4 + 1;
-
-	while (step < m) {
-		if (step * 2 >= m)
-			return step * 2;
-		if (step * 5 >= m)
-			return step * 5;
-		step *= 10;
-	}
-	return step;
-}
-
-/* ---- the weekly chart ---- */
-
-#define CW 1000
-#define CH 300
-#define ML 56
-#define MR 20
-#define MT 20
-#define MB 56
-
-static double
-xpos(size_t i, size_t nw)
-{
-	if (nw <= 1)
-		return ML + (CW - ML - MR) / 2.0;
-	return ML + (double)i * (CW - ML - MR) / (double)(nw - 1);
-}
-
-static void
-chart_line(FILE *fp, const struct trend_series *s, size_t nw, int64_t ymax,
-    double x0, double y0, double w, double h, const char *color, int dots)
-{
-	size_t i;
-	int pen = 0;
-
-	fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" d=\"", color, dots ? "2.5" : "1.8");
-	for (i = 0; i < nw; i++) {
-		double x, y;
-		if (!s->has[i]) {
-			pen = 0;
-			continue;
-		}
-		x = nw <= 1 ? x0 + w / 2 : x0 + (double)i * w / (double)(nw - 1);
-		y = y0 + h - (ymax ? (double)s->v[i] * h / (double)ymax : 0);
-		fprintf(fp, "%s%.1f %.1f ", pen ? "L" : "M", x, y);
-		pen = 1;
-	}
-	fputs("\"/>\n", fp);
-	if (!dots)
-		return;
-	for (i = 0; i < nw; i++) {
-		double x, y;
-		if (!s->has[i])
-			continue;
-		x = nw <= 1 ? x0 + w / 2 : x0 + (double)i * w / (double)(nw - 1);
-		y = y0 + h - (ymax ? (double)s->v[i] * h / (double)ymax : 0);
-		fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", x, y, color);
-		html_escape(fp, s->name);
-		fprintf(fp, " %lld</title></circle>\n", (long long)s->v[i]);
-	}
-}
-
-static void
-weekly_chart(FILE *fp, const struct trend *t)
-{
-	const struct trend_series *heap = &t->s[ESC_HEAP], *moved = &t->s[ESC_MOVED];
-	int64_t ymax = 0, step, y;
-	size_t i;
-	double pw = CW - ML - MR, ph = CH - MT - MB;
-
-	for (i = 0; i < t->nw; i++) {
-		if (heap->has[i] && heap->v[i] > ymax)
-			ymax = heap->v[i];
-		if (moved->has[i] && moved->v[i] > ymax)
-			ymax = moved->v[i];
-	}
-	step = nice_step(ymax);
-	ymax = (ymax / step + 1) * step;
-	fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"heap and moved findings per week\" "
-	    "font-family=\"system-ui,sans-serif\" font-size=\"11\">\n", CW, CH, CW, CH);
-	for (y = 0; y <= ymax; y += step) {
-		double py = MT + ph - (double)y * ph / (double)ymax;
-		fprintf(fp, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-		    ML, CW - MR, py, py, y ? "#eceff4" : "#8a93a3");
-		fprintf(fp, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#5b6475\">%lld</text>\n",
-		    ML - 6, py + 4, (long long)y);
-	}
-	fprintf(fp, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%.0f\" stroke=\"#8a93a3\"/>\n",
-	    ML, ML, MT, MT + ph);
-	for (i = 0; i < t->nw; i++) {
-		double x = xpos(i, t->nw);
-		fprintf(fp, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#8a93a3\"/>\n",
-		    x, x, MT + ph, MT + ph + 5);
-		fprintf(fp, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"end\" fill=\"%s\" "
-		    "transform=\"rotate(-35 %.1f %.0f)\">", x, MT + ph + 16,
-		    t->w[i].run ? "#5b6475" : "#b0b7c3", x, MT + ph + 16);
-		html_escape(fp, t->w[i].label);
-		fputs("</text>\n", fp);
-	}
-	fprintf(fp, "<text x=\"14\" y=\"%.0f\" transform=\"rotate(-90 14 %.0f)\" text-anchor=\"middle\" "
-	    "fill=\"#5b6475\">findings</text>\n", MT + ph / 2, MT + ph / 2);
-	chart_line(fp, heap, t->nw, ymax, ML, MT, pw, ph, "#c0392b", 1);
-	chart_line(fp, moved, t->nw, ymax, ML, MT, pw, ph, "#2c6fbb", 1);
-	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#c0392b\"/>"
-	    "<text x=\"%d\" y=\"%d\" fill=\"#1d2330\">heap (escapes to heap)</text>\n",
-	    ML + 14, MT + 2, ML + 30, MT + 6);
-	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#2c6fbb\"/>"
-	    "<text x=\"%d\" y=\"%d\" fill=\"#1d2330\">moved (moved to heap)</text>\n",
-	    ML + 200, MT + 2, ML + 216, MT + 6);
-	fputs("</svg>\n", fp);
-}
-
-static void
-change_span(FILE *fp, const struct trend_series *s)
-{
-	if (!s->has_change)
-		fputs("<span class=\"muted\">new</span>", fp);
-	else if (s->change > 0)
-		fprintf(fp, "<span class=\"up\">+%lld</span>", (long long)s->change);
-	else if (s->change < 0)
-		fprintf(fp, "<span class=\"down\">%lld</span>", (long long)s->change);
-	else
-		fputs("<span class=\"muted\">&#177;0</span>", fp);
-}
-
-static void
-small_multiples(FILE *fp, const struct trend *p)
-{
-	size_t j, i;
-
-	if (p->ns == 0) {
-		fputs("<p class=\"muted\">No packages.</p>\n", fp);
-		return;
-	}
-	fputs("<div class=\"grid\">\n", fp);
-	for (j = 0; j < p->ns; j++) {
-		const struct trend_series *s = &p->s[j];
-		int64_t ymax = 0, last = 0;
-		for (i = 0; i < p->nw; i++)
-			if (s->has[i]) {
-				if (s->v[i] > ymax)
-					ymax = s->v[i];
-				last = s->v[i];
-			}
-		fputs("<div class=\"card\"><div class=\"t\" title=\"", fp);
-		html_escape(fp, s->name);
-		fputs("\">", fp);
-		html_escape(fp, s->name);
-		fprintf(fp, "</div><div>%lld heap+moved, ", (long long)last);
-		change_span(fp, s);
-		fputs("</div>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"230\" height=\"48\" "
-		    "viewBox=\"0 0 230 48\">\n<line x1=\"2\" x2=\"228\" y1=\"44\" y2=\"44\" stroke=\"#dde2ea\"/>\n", fp);
-		chart_line(fp, s, p->nw, ymax ? ymax : 1, 4, 4, 222, 40, "#7a4fb5", 0);
-		fputs("</svg></div>\n", fp);
-	}
-	fputs("</div>\n", fp);
-}
-
 /* ---- new findings between the last two weekly runs ---- */
 
 static int
@@ -249,26 +108,49 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static const char *
-package_dir(struct store *st, int64_t run, const char *pkg, struct sbuf *sb)
+/*
+ * The position of a finding as a link: link_base (every "{commit}"
+ * replaced) + the path from the repository root + "#LN", or that path
+ * alone (relative to the page).  Files outside the module (GOROOT, the
+ * module cache, absolute paths) are shown without a link.
+ */
+static void
+pos_link(FILE *fp, struct store *st, int64_t run, const struct finding_rec *r,
+    const char *commit, const char *link_base, struct diff_pathcache *pc, struct sbuf *path)
 {
-	sqlite3_stmt *s;
+	struct diff_item it;
+	const char *p, *b;
+	int link;
 
-	sbuf_reset(sb);
-	sbuf_adds(sb, "");
-	if (sqlite3_prepare_v2(store_db(st), "SELECT p.dir FROM package p JOIN str s ON s.id = p.name "
-	    "WHERE p.run = ?1 AND s.s = ?2", -1, &s, NULL) != SQLITE_OK)
-		return sb->buf;
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_text(s, 2, pkg, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		sbuf_adds(sb, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return sb->buf;
+	memset(&it, 0, sizeof(it));
+	it.run = run;
+	it.pkg = store_str_lookup(st, r->package);
+	it.file = store_str_lookup(st, r->file);
+	diff_item_path(st, &it, pc, path);
+	p = path->buf;
+	link = p[0] && p[0] != '/' && p[0] != '$' && p[0] != '<' && strncmp(p, "../", 3) != 0;
+	if (link) {
+		fputs("<a href=\"", fp);
+		for (b = link_base; b && *b; b++) {
+			if (strncmp(b, "{commit}", 8) == 0) {
+				html_escape(fp, commit);
+				b += 7;
+			} else {
+				char c[2] = { *b, 0 };
+				html_escape(fp, c);
+			}
+		}
+		html_escape(fp, p);
+		fprintf(fp, "#L%d\">", r->line);
+	}
+	fputs("<code>", fp);
+	html_escape(fp, p[0] ? p : r->file);
+	fprintf(fp, ":%d</code>%s", r->line, link ? "</a>" : "");
 }
 
 static int
-new_findings(FILE *fp, struct store *st, int64_t older, int64_t newer)
+new_findings(FILE *fp, struct store *st, int64_t older, int64_t newer, const char *commit,
+    const char *link_base)
 {
 	struct finding_iter *it;
 	struct finding_rec r;
@@ -277,6 +159,7 @@ new_findings(FILE *fp, struct store *st, int64_t older, int64_t newer)
 	size_t n = 0, cap = 0, lo, hi, shown = 0;
 	int rc;
 	struct sbuf dir = SBUF_INIT;
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
 	char where[64];
 
 	snprintf(where, sizeof(where), "f.kind IN (%d, %d)", ESC_HEAP, ESC_MOVED);
@@ -321,19 +204,10 @@ new_findings(FILE *fp, struct store *st, int64_t older, int64_t newer)
 		if (shown++ == 0)
 			fputs("<table>\n<thead><tr><th>position</th><th>package</th><th>func</th>"
 			    "<th>kind</th><th>message</th></tr></thead>\n<tbody>\n", fp);
-		package_dir(st, newer, r.package, &dir);
-		fputs("<tr><td><a href=\"", fp);
-		if (dir.buf[0] == '/')
-			fputs("file://", fp);
-		if (dir.buf[0]) {
-			html_escape(fp, dir.buf);
-			fputc('/', fp);
-		}
-		html_escape(fp, r.file);
-		fprintf(fp, "#L%d\"><code>", r.line);
-		html_escape(fp, r.file);
-		fprintf(fp, ":%d</code></a></td><td>", r.line);
-		html_escape(fp, r.package);
+		fputs("<tr><td class=\"pos\">", fp);
+		pos_link(fp, st, newer, &r, commit ? commit : "", link_base, &pc, &dir);
+		fputs("</td><td class=\"pk\">", fp);
+		html_name(fp, r.package, 0);
 		fputs("</td><td><code>", fp);
 		html_escape(fp, r.func);
 		fprintf(fp, "</code></td><td class=\"%s\">%s</td><td><code>", esc_kind_name(r.kind),
@@ -345,6 +219,7 @@ new_findings(FILE *fp, struct store *st, int64_t older, int64_t newer)
 	free(keys);
 	free(used);
 	sbuf_release(&dir);
+	diff_pathcache_release(&pc);
 	if (rc < 0)
 		return STORE_EDB;
 	if (shown)
@@ -466,7 +341,8 @@ week_run_line(FILE *fp, const struct trend_week *w)
 }
 
 int
-html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend *p)
+html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend *p,
+    const struct html_opts *o)
 {
 	size_t i, last = k->nw, prev = k->nw;
 	struct table t;
@@ -495,7 +371,7 @@ html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend
 	fputs(".</p>\n", fp);
 
 	fputs("<h2>Heap and moved findings per week</h2>\n", fp);
-	weekly_chart(fp, k);
+	html_weekly_chart(fp, k);
 	fputs("<table>\n<thead><tr><th>kind</th>", fp);
 	for (i = 0; i < k->nw; i++) {
 		fputs("<th>", fp);
@@ -514,13 +390,17 @@ html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend
 			else
 				fputs("<td class=\"n muted\">&#8211;</td>", fp);
 		fputs("<td class=\"n\">", fp);
-		change_span(fp, &k->s[i]);
+		html_change(fp, &k->s[i]);
 		fputs("</td></tr>\n", fp);
 	}
 	fputs("</tbody>\n</table>\n", fp);
 
 	fprintf(fp, "<h2>Top packages by change (heap + moved)</h2>\n");
-	small_multiples(fp, p);
+	html_small_multiples(fp, p);
+
+	fputs("<h2>Heap, moved and leak findings by cause in the latest run</h2>\n", fp);
+	if ((rc = html_cause_chart(fp, st, k->w[last].run)) != STORE_OK)
+		return rc;
 
 	fputs("<h2>New heap and moved findings in the latest week</h2>\n<p class=\"sub\">", fp);
 	if (prev == k->nw)
@@ -531,7 +411,8 @@ html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend
 		fputs(", against ", fp);
 		week_run_line(fp, &k->w[prev]);
 		fputs(".</p>\n", fp);
-		if ((rc = new_findings(fp, st, k->w[prev].run, k->w[last].run)) != STORE_OK)
+		if ((rc = new_findings(fp, st, k->w[prev].run, k->w[last].run, k->w[last].commit,
+		    o ? o->link_base : NULL)) != STORE_OK)
 			return rc;
 	}
 

@@ -17,11 +17,21 @@
 void html_escape(FILE *fp, const char *s);
 
 /* The trend page: a line chart of heap and moved per week (kinds must be
- * built by kind), small multiples of the packages in pkgs, the new heap
- * and moved findings between the last two weekly runs, and the per-package
- * summary of the newest weekly run.  Returns 0, STORE_EDB (message in
+ * built by kind), small multiples of the packages in pkgs, the findings of
+ * the newest weekly run by cause, the new heap and moved findings between
+ * the last two weekly runs (positions linked as o says; o may be NULL),
+ * and the per-package summary of the newest weekly run.  Returns 0, STORE_EDB (message in
  * store_errmsg) or -1 on a write error. */
-int html_trend(FILE *fp, struct store *st, const struct trend *kinds, const struct trend *pkgs);
+struct html_opts {
+	/* Positions link to link_base + the path from the repository root
+	 * + "#LN", with every "{commit}" in link_base replaced by the run's
+	 * commit (e.g. https://github.com/ORG/REPO/blob/{commit}/); NULL:
+	 * the path alone, a link relative to the page (written at the
+	 * repository root).  Files outside the module get no link. */
+	const char *link_base;
+};
+int html_trend(FILE *fp, struct store *st, const struct trend *kinds, const struct trend *pkgs,
+    const struct html_opts *o);
 
 /* The summary page of run ri: table t (from cmd/summary.c) with a bar in
  * every numeric cell, scaled to its column's largest value; total rows

@@ -8,7 +8,11 @@
 # (html) to OUT.html when given, and the text trend to standard output.
 #
 # Environment: ESCDB (the binary, default ./escdb), HISTORY_DB (keep the
-# database there; default a temporary one).  Commits are pinned (author,
+# database there; default a temporary one), HISTORY_LONG=1 (the variant
+# with long package names: module
+# github.com/example-observability/telemetry-platform-exporters, packages
+# under internal/collectors/, as real modules name them), HISTORY_HTML_ARGS
+# (more options for trend --format html, e.g. --link-base URL).  Commits are pinned (author,
 # committer, dates), so their hashes are the same on every machine.
 #
 # What each commit does to the escapes (heap = "escapes to heap",
@@ -45,10 +49,15 @@ export GIT_AUTHOR_NAME=escdb GIT_AUTHOR_EMAIL=escdb@example.com
 export GIT_COMMITTER_NAME=escdb GIT_COMMITTER_EMAIL=escdb@example.com
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 R=$W/repo
-mkdir -p "$R/shapes" "$R/cache"
+MODULE=example.com/hist SUB=
+if [ "${HISTORY_LONG:-}" = 1 ]; then
+	MODULE=github.com/example-observability/telemetry-platform-exporters
+	SUB=internal/collectors/
+fi
+mkdir -p "$R/${SUB}shapes" "$R/${SUB}cache"
 git -C "$R" init -q -b main
 
-printf 'module example.com/hist\n\ngo 1.21\n' >"$R/go.mod"
+printf 'module %s\n\ngo 1.21\n' "$MODULE" >"$R/go.mod"
 
 # Writes the sources for step $1 (each file is rewritten whole).
 write() {
@@ -96,7 +105,7 @@ write() {
 			echo '	return out'
 			echo '}'
 		fi
-	} >"$R/shapes/shapes.go"
+	} >"$R/${SUB}shapes/shapes.go"
 	{
 		echo 'package cache'
 		echo
@@ -138,7 +147,7 @@ write() {
 			echo '	return new(Item)'
 			echo '}'
 		fi
-	} >"$R/cache/cache.go"
+	} >"$R/${SUB}cache/cache.go"
 }
 
 step=0
@@ -155,6 +164,7 @@ done
 
 "$ESCDB" trend
 if [ -n "$OUT" ]; then
-	"$ESCDB" trend --format html -o "$OUT"
+	# shellcheck disable=SC2086 # a list of options
+	"$ESCDB" trend --format html ${HISTORY_HTML_ARGS:-} -o "$OUT"
 	echo "history.sh: wrote $OUT" >&2
 fi

@@ -74,7 +74,7 @@ PY
 check "html: the history page is well-formed" python3 "$T/htmlcheck.py" "$T/report.html"
 check "html: the history page has an svg chart" grep -q '<svg ' "$T/report.html"
 check "html: the history page links a new finding as file:line" \
-	grep -q '<code>cache.go:[0-9]*</code></a>' "$T/report.html"
+	grep -q '<code>cache/cache.go:[0-9]*</code></a>' "$T/report.html"
 check_exit "html: nothing fetched from elsewhere" 1 grep -Eq '(src|href)="(https?:)?//' "$T/report.html"
 "$ESCDB" --db "$T/h.db" summary --format html -o "$T/summary.html" 2>"$T/s.err"
 check "html: summary page is well-formed" python3 "$T/htmlcheck.py" "$T/summary.html"
