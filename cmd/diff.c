@@ -21,6 +21,13 @@ static const struct opt_usage usage = {
 #define DIFF_FORMATS (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_JSONL | \
 	1u << FMT_MD | 1u << FMT_SARIF | 1u << FMT_GITHUB | 1u << FMT_CODEQUALITY)
 
+/* A shard "K/N" of a run not merged yet ("*" "/N" is a merged one). */
+static int
+is_shard(const struct run_info *ri)
+{
+	return ri->shard[0] >= '0' && ri->shard[0] <= '9';
+}
+
 int
 cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
     struct run_info *b, struct run_info *h)
@@ -54,6 +61,15 @@ cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
 		    "differences", (long long)b->id, (long long)h->id,
 		    b->mode ? b->mode : "", b->flags ? b->flags : "",
 		    h->mode ? h->mode : "", h->flags ? h->flags : "");
+	if (is_shard(b) || is_shard(h)) {
+		const struct run_info *x = is_shard(b) ? b : h;
+
+		msg_error("run %lld is shard %s of a sharded run, not the whole run; merge "
+		    "its shards first (escdb merge)", (long long)x->id, x->shard);
+		run_info_release(b);
+		run_info_release(h);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 

@@ -4,18 +4,22 @@
  * and flow blobs are decoded with the source's strings and encoded again
  * with this database's ids.  One transaction per copied run.
  */
-#include "cmd.h"
+#include "merge.h"
 #include "opts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const struct opt_usage usage = {
-	"merge", "DB...", ".Ar DB ...",
+	"merge", "[DB...]", ".Op Ar DB ...",
 	"Copies every run of each escdb database DB into this one (--db),\n"
 	"skipping runs already present: same commit, label, goos/goarch, date,\n"
 	"finding count and multiset of finding identity keys.  Each run is\n"
-	"copied in its own transaction: a run is stored whole or not at all.\n",
+	"copied in its own transaction: a run is stored whole or not at all.\n"
+	"The shards of a sharded run (run --shard K/N), in the DBs and in this\n"
+	"database, become one run per commit, label and goos/goarch; a missing\n"
+	"or duplicated shard is an error and then nothing is merged.  Without\n"
+	"DB, merges the shards this database holds.\n",
 	NULL
 };
 
@@ -125,8 +129,10 @@ copy_rows(struct store *src, struct store *dst, int64_t from, int64_t to, int ke
 	    "SELECT class, n FROM line_class WHERE run = ?", -1, &r, NULL) != SQLITE_OK)
 		return store_fail(src, "reading run");
 	if (sqlite3_prepare_v2(store_db(dst), kept ?
-	    "INSERT INTO kept_line(run, text, class, first_line, n) VALUES (?1, ?2, ?3, ?4, ?5)" :
-	    "INSERT INTO line_class(run, class, n) VALUES (?1, ?2, ?3)", -1, &w, NULL) != SQLITE_OK) {
+	    "INSERT INTO kept_line(run, text, class, first_line, n) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT(run, text) DO UPDATE SET n = n + excluded.n" :
+	    "INSERT INTO line_class(run, class, n) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT(run, class) DO UPDATE SET n = n + excluded.n", -1, &w, NULL) != SQLITE_OK) {
 		sqlite3_finalize(r);
 		return store_fail(dst, "copying run");
 	}
@@ -145,46 +151,23 @@ copy_rows(struct store *src, struct store *dst, int64_t from, int64_t to, int ke
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(dst, "copying run");
 }
 
+/* Copies run ri of src (findings, packages, line counts) into the run
+ * rid being written through w. */
 static int
-copy_run(struct store *src, struct store *dst, const struct run_info *ri, int64_t *newid)
+copy_into(struct store *src, struct store *dst, struct store_writer *w, int64_t rid,
+    const struct run_info *ri)
 {
 	static const unsigned long zero[LC_N];
-	struct run_meta m;
-	struct store_writer *w;
 	struct finding_iter *it;
 	struct finding_rec r;
 	struct finding_in f;
 	struct arena a = ARENA_INIT;
 	struct sbuf blob = SBUF_INIT;
 	sqlite3_stmt *s;
-	int64_t rid;
 	int rc;
 
-	memset(&m, 0, sizeof(m));
-	m.commit = ri->commit;
-	m.label = ri->label;
-	m.date = ri->date;
-	m.go_version = ri->go_version;
-	m.goos = ri->goos;
-	m.goarch = ri->goarch;
-	m.dir = ri->dir;
-	m.source = ri->source;
-	m.form = ri->form;
-	m.input = ri->input;
-	m.repo_prefix = ri->repo_prefix;
-	m.in_repo = ri->in_repo;
-	m.mode = ri->mode;
-	m.flags = ri->flags;
-	m.shard = ri->shard;
-	m.partial = ri->partial;
-	m.note = ri->note;
-	if ((rc = store_writer_begin(dst, &m, &w)) != STORE_OK)
+	if ((rc = finding_iter_new(src, ri->id, NULL, &it)) != STORE_OK)
 		return rc;
-	rid = sqlite3_last_insert_rowid(store_db(dst));   /* the run row just inserted */
-	if ((rc = finding_iter_new(src, ri->id, NULL, &it)) != STORE_OK) {
-		store_writer_abort(w);
-		return rc;
-	}
 	while ((rc = finding_iter_next(it, &r)) == 1) {
 		memset(&f, 0, sizeof(f));
 		f.package = r.package;
@@ -217,12 +200,10 @@ copy_run(struct store *src, struct store *dst, const struct run_info *ri, int64_
 	sbuf_release(&blob);
 	arena_release(&a);
 	if (rc < 0)
-		goto fail;
+		return STORE_EDB;
 	if (sqlite3_prepare_v2(store_db(src), "SELECT name, dir, nfindings FROM package WHERE run = ?",
-	    -1, &s, NULL) != SQLITE_OK) {
-		store_fail(src, "reading packages");
-		goto fail;
-	}
+	    -1, &s, NULL) != SQLITE_OK)
+		return store_fail(src, "reading packages");
 	sqlite3_bind_int64(s, 1, ri->id);
 	rc = SQLITE_ROW;
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -237,11 +218,78 @@ copy_run(struct store *src, struct store *dst, const struct run_info *ri, int64_
 	if (rc < 0 || copy_rows(src, dst, ri->id, rid, 0) != STORE_OK ||
 	    copy_rows(src, dst, ri->id, rid, 1) != STORE_OK ||
 	    store_writer_counts(w, zero, ri->nlines, ri->norphans, ri->nwarnings, NULL) != STORE_OK)
-		goto fail;
+		return STORE_EDB;
+	return STORE_OK;
+}
+
+void
+merge_meta(const struct run_info *ri, struct run_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->commit = ri->commit;
+	m->label = ri->label;
+	m->date = ri->date;
+	m->go_version = ri->go_version;
+	m->goos = ri->goos;
+	m->goarch = ri->goarch;
+	m->dir = ri->dir;
+	m->source = ri->source;
+	m->form = ri->form;
+	m->input = ri->input;
+	m->repo_prefix = ri->repo_prefix;
+	m->in_repo = ri->in_repo;
+	m->mode = ri->mode;
+	m->flags = ri->flags;
+	m->shard = ri->shard;
+	m->partial = ri->partial;
+	m->note = ri->note;
+}
+
+int
+merge_copy_runs(struct store *dst, const struct run_meta *m, struct store *const srcs[],
+    const struct run_info *const ris[], size_t n, const int64_t *drop, size_t ndrop,
+    int64_t *newid)
+{
+	struct store_writer *w;
+	sqlite3_stmt *s;
+	int64_t rid;
+	size_t i;
+
+	if (store_writer_begin(dst, m, &w) != STORE_OK)
+		return STORE_EDB;
+	rid = sqlite3_last_insert_rowid(store_db(dst));   /* the run row just inserted */
+	for (i = 0; i < n; i++)
+		if (copy_into(srcs[i], dst, w, rid, ris[i]) != STORE_OK)
+			goto fail;
+	if (ndrop > 0) {
+		if (sqlite3_prepare_v2(store_db(dst), "DELETE FROM run WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+			store_fail(dst, "removing merged shards");
+			goto fail;
+		}
+		for (i = 0; i < ndrop; i++) {
+			sqlite3_bind_int64(s, 1, drop[i]);
+			if (sqlite3_step(s) != SQLITE_DONE) {
+				sqlite3_finalize(s);
+				store_fail(dst, "removing merged shards");
+				goto fail;
+			}
+			sqlite3_reset(s);
+		}
+		sqlite3_finalize(s);
+	}
 	return store_writer_commit(w, newid);
 fail:
 	store_writer_abort(w);
 	return STORE_EDB;
+}
+
+static int
+copy_run(struct store *src, struct store *dst, const struct run_info *ri, int64_t *newid)
+{
+	struct run_meta m;
+
+	merge_meta(ri, &m);
+	return merge_copy_runs(dst, &m, &src, &ri, 1, NULL, 0, newid);
 }
 
 int
@@ -250,9 +298,10 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 	const struct opt opts[] = {
 		OPT_END()
 	};
-	struct store *dst = NULL, *src;
-	struct run_info *runs;
-	size_t n, i;
+	struct store *dst = NULL, **srcs = NULL;
+	struct run_info **runs = NULL;
+	struct shardset *ss = NULL;
+	size_t *nruns = NULL, nsrc, i, j;
 	int rc = EXIT_OK, a;
 	char err[512];
 	int64_t id;
@@ -260,8 +309,6 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (argc == 0)
-		return opt_usage_error(&usage, opts, "no database to merge");
 	for (a = 0; a < argc; a++) {
 		if (strcmp(argv[a], cx->dbpath) == 0) {
 			msg_error("merge: %s is the database being merged into", argv[a]);
@@ -270,42 +317,85 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 	}
 	if ((rc = cmd_open_store(cx, STORE_CREATE, &dst)) != EXIT_OK)
 		return rc;
-	for (a = 0; a < argc && rc == EXIT_OK; a++) {
-		unsigned long copied = 0, skipped = 0;
-		int r = store_open(argv[a], STORE_RDONLY, &src, err, sizeof(err));
+	nsrc = (size_t)argc;
+	srcs = xcalloc(nsrc + 1, sizeof(*srcs));
+	runs = xcalloc(nsrc + 1, sizeof(*runs));
+	nruns = xcalloc(nsrc + 1, sizeof(*nruns));
+	ss = shards_new();
+	/* Every database is read first: the shards are checked before
+	 * anything is written. */
+	if (store_runs(dst, &runs[nsrc], &nruns[nsrc]) != STORE_OK) {
+		msg_error("merge: %s", store_errmsg(dst));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	shards_add(ss, dst, cx->dbpath, 1, runs[nsrc], nruns[nsrc]);
+	for (i = 0; i < nsrc; i++) {
+		const char *name = argv[i];
+		int r = store_open(name, STORE_RDONLY, &srcs[i], err, sizeof(err));
 		if (r != STORE_OK) {
 			msg_error("merge: %s", err);
 			rc = r == STORE_EDB ? EXIT_INTERNAL : EXIT_USAGE;
-			break;
+			goto out;
 		}
-		if (store_runs(src, &runs, &n) != STORE_OK) {
-			msg_error("merge: %s: %s", argv[a], store_errmsg(src));
-			store_close(src);
+		if (store_runs(srcs[i], &runs[i], &nruns[i]) != STORE_OK) {
+			msg_error("merge: %s: %s", name, store_errmsg(srcs[i]));
 			rc = EXIT_INTERNAL;
-			break;
+			goto out;
 		}
-		for (i = 0; i < n && rc == EXIT_OK; i++) {
-			int p = present(dst, src, &runs[i]);
+		shards_add(ss, srcs[i], name, 0, runs[i], nruns[i]);
+	}
+	if (shards_check(ss, dst) > 0) {
+		msg_error("merge: nothing merged");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < nsrc && rc == EXIT_OK; i++) {
+		const char *name = argv[i];
+		unsigned long copied = 0, skipped = 0, nshards = 0;
+
+		for (j = 0; j < nruns[i] && rc == EXIT_OK; j++) {
+			int p;
+
+			if (shards_is_shard(&runs[i][j])) {
+				nshards++;
+				continue;
+			}
+			p = present(dst, srcs[i], &runs[i][j]);
 			if (p < 0) {
-				msg_error("merge: %s", store_errmsg(p == -STORE_EDB ? dst : src));
+				msg_error("merge: %s", store_errmsg(p == -STORE_EDB ? dst : srcs[i]));
 				rc = EXIT_INTERNAL;
 			} else if (p) {
 				skipped++;
-			} else if (copy_run(src, dst, &runs[i], &id) != STORE_OK) {
-				msg_error("merge: %s: run %lld: %s", argv[a], (long long)runs[i].id,
-				    store_errmsg(dst)[0] ? store_errmsg(dst) : store_errmsg(src));
+			} else if (copy_run(srcs[i], dst, &runs[i][j], &id) != STORE_OK) {
+				msg_error("merge: %s: run %lld: %s", name, (long long)runs[i][j].id,
+				    store_errmsg(dst)[0] ? store_errmsg(dst) : store_errmsg(srcs[i]));
 				rc = EXIT_INTERNAL;
 			} else
 				copied++;
 		}
-		for (i = 0; i < n; i++)
-			run_info_release(&runs[i]);
-		free(runs);
-		store_close(src);
-		if (rc == EXIT_OK)
-			fprintf(stderr, "escdb: merge: %s: %lu runs copied, %lu already present\n",
-			    argv[a], copied, skipped);
+		if (rc == EXIT_OK) {
+			fprintf(stderr, "escdb: merge: %s: %lu runs copied, %lu already present",
+			    name, copied, skipped);
+			if (nshards)
+				fprintf(stderr, ", %lu shard run%s", nshards, nshards == 1 ? "" : "s");
+			fputc('\n', stderr);
+		}
 	}
+	if (rc == EXIT_OK)
+		rc = shards_merge(ss, dst);
+out:
+	shards_free(ss);
+	for (i = 0; i <= nsrc; i++) {
+		for (j = 0; j < nruns[i]; j++)
+			run_info_release(&runs[i][j]);
+		free(runs[i]);
+		if (i < nsrc)
+			store_close(srcs[i]);
+	}
+	free(runs);
+	free(nruns);
+	free(srcs);
 	store_close(dst);
 	return rc;
 }

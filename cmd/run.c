@@ -32,11 +32,11 @@ static const struct opt_usage usage = {
 	NULL
 };
 
-
 struct pkg {
 	char *path;             /* import path */
 	char *dir;              /* its directory */
 	char *moddir;           /* its module's root, or "" */
+	int built;              /* in the run's shard (all when not sharded) */
 };
 
 struct run {
@@ -58,6 +58,12 @@ struct run {
 	int partial;            /* --partial: store cut output marked partial */
 	int cut;                /* the go command was killed: output cut */
 	int verbose;            /* --verbose: a failed build's whole output */
+	int shard_k, shard_n;   /* --shard K/N, else 0 */
+	char *shard;            /* "K/N" or "" */
+	int inline_;            /* --inline: no -l */
+	char *extra_gcflags;    /* --gcflags */
+	char *flags;            /* the run's flags column */
+	char *goamd64;
 };
 
 /* ---- progress (terminal only) ---- */
@@ -164,6 +170,7 @@ list_packages(struct run *r, char **pats, int npats)
 		r->pkgs[r->npkgs].path = xstrdup(line);
 		r->pkgs[r->npkgs].dir = xstrdup(t1);
 		r->pkgs[r->npkgs].moddir = xstrdup(t2);
+		r->pkgs[r->npkgs].built = 1;
 		r->npkgs++;
 	}
 	if (r->npkgs == 0) {
@@ -222,8 +229,10 @@ modroot(const struct run *r)
 static int
 go_env(struct run *r)
 {
-	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOMODCACHE", NULL };
-	char **dst[] = { &r->goversion, &r->goos, &r->goarch, &r->goroot, &r->gomodcache };
+	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOMODCACHE",
+	    "GOAMD64", NULL };
+	char **dst[] = { &r->goversion, &r->goos, &r->goarch, &r->goroot, &r->gomodcache,
+	    &r->goamd64 };
 	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
 	char *line, *next;
 	size_t i;
@@ -646,7 +655,10 @@ run_release(struct run *r)
 	free(r->goarch);
 	free(r->goroot);
 	free(r->gomodcache);
+	free(r->goamd64);
 	free(r->commit);
+	free(r->shard);
+	free(r->flags);
 }
 
 static int
@@ -682,6 +694,9 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	m.form = r->jsondir ? "logopt" : "m2";
 	m.input = cmdline->buf;
 	m.partial = r->cut != 0;
+	m.mode = r->inline_ ? "inline" : "noinline";
+	m.flags = r->flags;
+	m.shard = r->shard;
 	memset(&o, 0, sizeof(o));
 	o.cwd = r->absdir;
 	o.goroot = r->goroot[0] ? r->goroot : NULL;
@@ -701,7 +716,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 		goto out;
 	}
 	for (i = 0; i < r->npkgs; i++)
-		ingest_expect_package(in, r->pkgs[i].path);
+		if (r->pkgs[i].built)
+			ingest_expect_package(in, r->pkgs[i].path);
 	if (r->jsondir != NULL) {
 		/* The logopt directory is part of the compile flags, so a
 		 * fresh one makes the go command compile every named package
@@ -716,6 +732,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 		}
 		store_writer_set_form(in, "logopt");
 		nsilent = 0;
+	} else if (spool == NULL) {
+		nsilent = 0;    /* an empty shard: nothing was built */
 	} else {
 		if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
 			goto out;
@@ -778,6 +796,78 @@ out:
 	return rc;
 }
 
+/* "K/N" with 1 <= K <= N <= 100000. */
+static int
+parse_shard(const char *s, int *k, int *n)
+{
+	char *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (end == s || *end != '/' || errno != 0)
+		return -1;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || a < 1 || b < 1 || a > b || b > 100000)
+		return -1;
+	*k = (int)a;
+	*n = (int)b;
+	return 0;
+}
+
+/* The shard of an import path: FNV-1a (64 bits) of its bytes, modulo N,
+ * plus one.  It depends on the path alone, so adding or removing other
+ * packages never moves a package to another shard. */
+static int
+shard_of(const char *path, int n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *path; path++) {
+		h ^= (unsigned char)*path;
+		h *= 0x100000001b3ULL;
+	}
+	return (int)(h % (uint64_t)n) + 1;
+}
+
+/* Marks the packages of shard K/N as built. */
+static int
+pick_shard(struct run *r, struct sbuf *fb)
+{
+	size_t i;
+
+	for (i = 0; i < r->npkgs; i++) {
+		if (strcmp(r->pkgs[i].path, "command-line-arguments") == 0) {
+			progress_clear(r);
+			msg_error("run: --shard needs package patterns, not .go files");
+			return EXIT_USAGE;
+		}
+		r->pkgs[i].built = shard_of(r->pkgs[i].path, r->shard_n) == r->shard_k;
+	}
+	sbuf_addf(fb, "%d/%d", r->shard_k, r->shard_n);
+	r->shard = sbuf_detach(fb);
+	return EXIT_OK;
+}
+
+/* The run's flags column: what changes verdicts besides the Go version,
+ * GOOS/GOARCH and the mode: build tags, extra compiler flags, GOAMD64
+ * other than v1. */
+static void
+run_flags(struct run *r, const char *tags, const char *extra)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (tags != NULL && *tags != '\0')
+		sbuf_addf(&sb, "-tags=%s", tags);
+	if (extra != NULL && *extra != '\0')
+		sbuf_addf(&sb, "%s-gcflags=%s", sb.len ? " " : "", extra);
+	if (r->goamd64 != NULL && r->goamd64[0] != '\0' && strcmp(r->goamd64, "v1") != 0)
+		sbuf_addf(&sb, "%sGOAMD64=%s", sb.len ? " " : "", r->goamd64);
+	sbuf_adds(&sb, "");
+	r->flags = sbuf_detach(&sb);
+}
+
 static int
 remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -799,7 +889,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 {
 	static char *defpats[] = { "./...", NULL };
 	struct run r;
-	const char *dir = ".", *rev = NULL, *label = NULL, *date = NULL;
+	const char *dir = ".", *rev = NULL, *label = NULL, *date = NULL, *shard = NULL;
+	const char *tags = NULL, *extra = NULL;
 	int npats, have_date = 0, json = 0, i, rc;
 	const struct opt opts[] = {
 		OPT_STRING('C', NULL, &dir, "DIR", "run in DIR (default: the current directory)"),
@@ -818,14 +909,25 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		OPT_BOOL(0, "verbose", &r.verbose,
 		    "on a failed build, show its whole output (default: the "
 		    "errors, at most a screenful)"),
+		OPT_STRING(0, "shard", &shard, "K/N",
+		    "build only shard K of N of the packages (by a hash of the "
+		    "import path); escdb merge combines the shards"),
+		OPT_BOOL(0, "inline", &r.inline_,
+		    "build without -l, as go build does (with the module's default.pgo)"),
+		OPT_STRING(0, "tags", &tags, "T", "build tags, passed to go build as -tags=T"),
+		OPT_STRING(0, "gcflags", &extra, "F", "more compiler flags, added after -m=2 [-l]"),
 		OPT_END()
 	};
 	struct sbuf cmdline = SBUF_INIT, fb = SBUF_INIT;
+	struct strv fl, targets;
 	struct stat sb;
 	char **pats;
 	FILE *spool = NULL;
+	size_t j;
 
 	memset(&r, 0, sizeof(r));
+	memset(&fl, 0, sizeof(fl));
+	memset(&targets, 0, sizeof(targets));
 	r.use_o = 1;
 	if ((rc = opt_parse(&usage, opts, OPT_STOP_AT_ARG, &argc, &argv)) >= 0)
 		return rc;
@@ -837,6 +939,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		}
 		have_date = 1;
 	}
+	if (shard != NULL && parse_shard(shard, &r.shard_k, &r.shard_n) < 0)
+		return opt_usage_error(&usage, opts, "bad shard '%s' (use K/N with 1 <= K <= N)", shard);
 	pats = argv;
 	npats = argc;
 	if (npats == 0) {
@@ -872,17 +976,61 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 			goto out;
 		}
 		r.jsondir = xstrdup(tmpl);
-		sbuf_addf(&fb, "-json=0,file://%s -l", tmpl);
+		sbuf_addf(&fb, "-json=0,file://%s", tmpl);
 	} else
-		sbuf_adds(&fb, "-m=2 -l");
+		sbuf_adds(&fb, "-m=2");
+	if (!r.inline_)
+		sbuf_adds(&fb, " -l");
+	if (extra != NULL && *extra != '\0')
+		sbuf_addf(&fb, " %s", extra);
 	r.cflags = sbuf_detach(&fb);
 	sbuf_addf(&fb, "-gcflags=%s", r.cflags);
 	r.gcflags = sbuf_detach(&fb);
+	if (tags != NULL) {
+		sbuf_addf(&fb, "-tags=%s", tags);
+		r.tags = sbuf_detach(&fb);
+	}
+	run_flags(&r, tags, extra);
 	r.bpats = pats;
 	r.nbpats = npats;
-	progress(&r, "building %zu package%s\u2026", r.npkgs, r.npkgs == 1 ? "" : "s");
-	if ((rc = go_build(&r, &r.gcflags, 1, pats, (size_t)npats, &cmdline, &spool)) != EXIT_OK)
+	if (r.shard_n > 0) {
+		if ((rc = pick_shard(&r, &fb)) != EXIT_OK)
+			goto out;
+		/* Only the shard's packages are named; every package of the
+		 * run's patterns keeps the flags it has in the whole run. */
+		for (i = 0; i < npats; i++) {
+			sbuf_addf(&fb, "-gcflags=%s=%s", pats[i], r.cflags);
+			strv_own(&fl, sbuf_detach(&fb));
+		}
+		for (j = 0; j < r.npkgs; j++)
+			if (r.pkgs[j].built)
+				strv_add(&targets, r.pkgs[j].path);
+	} else {
+		strv_add(&fl, r.gcflags);
+		for (i = 0; i < npats; i++)
+			strv_add(&targets, pats[i]);
+	}
+	progress(&r, "building %zu package%s\u2026", targets.n, targets.n == 1 ? "" : "s");
+	if (targets.n > 0 &&
+	    (rc = go_build(&r, fl.v, fl.n, targets.v, targets.n, &cmdline, &spool)) != EXIT_OK)
 		goto out;
+	if (targets.n == 0)
+		sbuf_addf(&cmdline, "(no package in shard %s)", r.shard);
+	if (spool != NULL && r.shard_n > 0) {
+		/* Dependencies in other shards print their (replayed) output
+		 * too: only the shard's packages are read. */
+		FILE *kept = gotool_tmpfile();
+
+		if (kept == NULL || gotool_keep_blocks(spool, kept, targets.v, targets.n) < 0) {
+			msg_error("cannot filter the output of go build: %s", strerror(errno));
+			if (kept != NULL)
+				fclose(kept);
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		fclose(spool);
+		spool = kept;
+	}
 	rc = store_run(&r, cx, label, pats, npats, spool, &cmdline);
 out:
 	progress_clear(&r);
@@ -893,6 +1041,9 @@ out:
 	free(r.jsondir);
 	free(r.gcflags);
 	free(r.cflags);
+	free(r.tags);
+	strv_release(&fl);
+	strv_release(&targets);
 	sbuf_release(&cmdline);
 	sbuf_release(&fb);
 	run_release(&r);

@@ -134,7 +134,9 @@ check_eq "merge: packages and line classes copied" \
 	"$(sq "$T/a.db" "SELECT (SELECT count(*) FROM package WHERE run = r.id), (SELECT sum(n) FROM line_class WHERE run = r.id), nlines FROM run r WHERE label = 'three'")" \
 	"$(sq "$T/b.db" "SELECT (SELECT count(*) FROM package WHERE run = r.id), (SELECT sum(n) FROM line_class WHERE run = r.id), nlines FROM run r WHERE label = 'three'")"
 check_exit "merge: a missing database is a usage error" 2 "$ESCDB" --db "$T/a.db" merge "$T/nope.db"
-check_exit "merge: no argument is a usage error" 2 "$ESCDB" --db "$T/a.db" merge
+n=$(sq "$T/a.db" "SELECT count(*) FROM run")
+check_exit "merge: no argument merges this database's shards (none here)" 0 "$ESCDB" --db "$T/a.db" merge
+check_eq "merge: no argument changes no run without shards" "$(sq "$T/a.db" "SELECT count(*) FROM run")" "$n"
 
 # ---- prune ----
 for d in 2026-03-02T10:00:00Z:w10mon 2026-03-04T10:00:00Z:w10wed 2026-03-10T10:00:00Z:w11tue \
