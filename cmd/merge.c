@@ -261,21 +261,29 @@ merge_copy_runs(struct store *dst, const struct run_meta *m, struct store *const
 	for (i = 0; i < n; i++)
 		if (copy_into(srcs[i], dst, w, rid, ris[i]) != STORE_OK)
 			goto fail;
-	if (ndrop > 0) {
-		if (sqlite3_prepare_v2(store_db(dst), "DELETE FROM run WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
-			store_fail(dst, "removing merged shards");
-			goto fail;
-		}
-		for (i = 0; i < ndrop; i++) {
+	/* The writer's transaction runs with foreign keys off: the rows of
+	 * the dropped runs are deleted table by table, the run row last. */
+	for (i = 0; i < ndrop; i++) {
+		static const char *const del[] = {
+			"DELETE FROM finding WHERE run = ?", "DELETE FROM package WHERE run = ?",
+			"DELETE FROM line_class WHERE run = ?", "DELETE FROM kept_line WHERE run = ?",
+			"DELETE FROM run WHERE id = ?"
+		};
+		size_t t;
+
+		for (t = 0; t < sizeof(del) / sizeof(del[0]); t++) {
+			if (sqlite3_prepare_v2(store_db(dst), del[t], -1, &s, NULL) != SQLITE_OK) {
+				store_fail(dst, "removing merged shards");
+				goto fail;
+			}
 			sqlite3_bind_int64(s, 1, drop[i]);
 			if (sqlite3_step(s) != SQLITE_DONE) {
 				sqlite3_finalize(s);
 				store_fail(dst, "removing merged shards");
 				goto fail;
 			}
-			sqlite3_reset(s);
+			sqlite3_finalize(s);
 		}
-		sqlite3_finalize(s);
 	}
 	return store_writer_commit(w, newid);
 fail:

@@ -69,6 +69,8 @@ check "shard: and says to merge" grep -q 'run 1 is shard 1/3 of a sharded run' "
 "$ESCDB" --db "$T/one.db" merge >/dev/null 2>"$T/e4"
 check_eq "shard: merge without databases merges the shards in place" \
     "$(sq "$T/one.db" "SELECT count(*) || ' ' || shard FROM run")" "1 */3"
+check_eq "shard: in place, the shard runs' rows are gone" \
+    "$(sq "$T/one.db" "SELECT (SELECT count(*) FROM finding WHERE run <> 4) + (SELECT count(*) FROM package WHERE run <> 4) + (SELECT count(*) FROM line_class WHERE run <> 4)")" 0
 check_eq "shard: in place, equal to the unsharded run" "$(proj "$T/one.db" latest)" "$(proj "$T/all.db" latest)"
 
 # A package added does not move the others.
