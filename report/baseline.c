@@ -207,6 +207,7 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 		    (m->message = store_str_lookup(st, e->message)) <= 0)
 			continue;       /* cannot match anything stored */
 		m->kind = kind;
+		m->external = diff_file_external(e->file);
 		m->subject = m->detail = 0;
 		m->func = e->func;
 		m->file = e->file;
@@ -230,6 +231,7 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 			continue;
 		m->pkg = it->pkg;
 		m->kind = (int)it->kind;
+		m->external = it->external;
 		m->message = it->message;
 		m->subject = m->detail = 0;
 		m->func = store_str(st, it->func);

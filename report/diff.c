@@ -168,7 +168,7 @@ diff_load_run(struct store *st, int64_t run, const struct diff_opts *o,
 	size_t len = 0, cap = 0;
 	unsigned mask = o ? o->mask : (1u << ESC_KIND_N) - 1;
 	int64_t last_file = -1;
-	int rc, ext = 0;
+	int rc, ext = 0, counted;
 
 	memset(&pd, 0, sizeof(pd));
 	if (nout)
@@ -191,19 +191,20 @@ diff_load_run(struct store *st, int64_t run, const struct diff_opts *o,
 
 		if (kind < 0 || kind >= ESC_KIND_N || !(mask & (1u << kind)))
 			continue;
+		counted = !o || !o->count_mask || (o->count_mask & (1u << kind));
 		/* findings come mostly in file order: one look-up per file */
 		if (file != last_file) {
 			last_file = file;
 			ext = diff_file_external(store_str(st, file));
 		}
 		if (o && ext && !o->include_external) {
-			if (nout)
+			if (nout && counted)
 				nout[0]++;
 			continue;
 		}
 		if (o && o->nexclude && excluded(o, &pd, sqlite3_column_int64(s, 3),
 		    store_str(st, sqlite3_column_int64(s, 4)), &path)) {
-			if (nout)
+			if (nout && counted)
 				nout[1]++;
 			continue;
 		}
@@ -381,6 +382,7 @@ to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
 	/* a capture's message names its function: compare the rest */
 	m->message = it->kind == ESC_CAPTURE ? 0 : it->message;
 	m->kind = (int)it->kind;
+	m->external = it->external;
 	m->func = store_str(st, it->func);
 	m->file = store_str(st, it->file);
 	m->line = it->line;
@@ -469,14 +471,24 @@ diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opt
 {
 	struct diff_item *b = NULL, *h = NULL, *lb, *lh;
 	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2];
+	struct diff_opts all;
+	unsigned mask;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->base = base;
 	d->head = head;
-	if ((rc = diff_load_run(st, base, o, &b, &nb, NULL)) != STORE_OK)
+	/* Every kind takes part in pairing, so how much two functions share
+	 * does not depend on --kinds; the others are dropped at the end. */
+	memset(&all, 0, sizeof(all));
+	if (o)
+		all = *o;
+	mask = o ? o->mask : (1u << ESC_KIND_N) - 1;
+	all.mask = (1u << ESC_KIND_N) - 1;
+	all.count_mask = mask;
+	if ((rc = diff_load_run(st, base, &all, &b, &nb, NULL)) != STORE_OK)
 		return rc;
-	if ((rc = diff_load_run(st, head, o, &h, &nh, nout)) != STORE_OK) {
+	if ((rc = diff_load_run(st, head, &all, &h, &nh, nout)) != STORE_OK) {
 		free(b);
 		return rc;
 	}
@@ -500,7 +512,7 @@ diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opt
 			    b[i].col != h[j].col) {
 				struct diff_item m = moved_item(&b[i], &h[j], MATCH_KEY);
 				push(d, &cap, &m, DIFF_MOVED);
-			} else
+			} else if (mask & (1u << h[j].kind))
 				d->unchanged++;
 			i++;
 			j++;
@@ -513,6 +525,14 @@ diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opt
 	free(lh);
 	if (rc != STORE_OK)
 		return rc;
+	for (i = j = 0; i < d->n; i++) {
+		if (!(mask & (1u << d->items[i].kind))) {
+			d->count[d->items[i].change]--;
+			continue;
+		}
+		d->items[j++] = d->items[i];
+	}
+	d->n = j;
 	diff_sort_items(st, d->items, d->n);
 	return STORE_OK;
 }

@@ -53,6 +53,8 @@ struct diff_opts {
 	int include_external;           /* also files under $GOROOT, $GOMODCACHE */
 	const char *const *exclude;     /* fnmatch globs over the repository- */
 	size_t nexclude;                /* and run-relative paths */
+	unsigned count_mask;            /* diff_load_run: the kinds its left-out
+	                                 * counts count (0: all loaded) */
 };
 
 /* 1 when a stored file lies in GOROOT or the module cache. */

@@ -204,7 +204,7 @@ class_cmp(const struct match_item *x, const struct match_item *y)
 		return x->subject < y->subject ? -1 : 1;
 	if (x->detail != y->detail)
 		return x->detail < y->detail ? -1 : 1;
-	return 0;
+	return (x->external > y->external) - (x->external < y->external);
 }
 
 /* qsort has no context argument; the sort of one side at a time uses
@@ -382,6 +382,69 @@ group_end(const struct match_item *v, const size_t *ix, size_t i, size_t end)
 	return j;
 }
 
+/* How many leftover findings each function has: sorted hashes with
+ * counts. */
+struct fsize {
+	uint64_t h;
+	unsigned n;
+};
+
+static int
+fsize_cmp(const void *x, const void *y)
+{
+	const struct fsize *p = x, *q = y;
+
+	return (p->h > q->h) - (p->h < q->h);
+}
+
+static struct fsize *
+func_sizes(const struct match_item *v, size_t n, size_t *nout)
+{
+	struct fsize *f = xreallocarray(NULL, n ? n : 1, sizeof(*f));
+	size_t i, j = 0;
+
+	for (i = 0; i < n; i++) {
+		f[i].h = fhash(v[i].pkg, v[i].func, strlen(v[i].func));
+		f[i].n = 1;
+	}
+	if (n)
+		qsort(f, n, sizeof(*f), fsize_cmp);
+	for (i = 0; i < n; i++) {
+		if (j && f[j - 1].h == f[i].h)
+			f[j - 1].n++;
+		else
+			f[j++] = f[i];
+	}
+	*nout = j;
+	return f;
+}
+
+static unsigned
+fsize_get(const struct fsize *f, size_t n, uint64_t h)
+{
+	struct fsize k = { h, 0 };
+	const struct fsize *e = n ? bsearch(&k, f, n, sizeof(*f), fsize_cmp) : NULL;
+
+	return e ? e->n : 0;
+}
+
+/* Rename and extract need evidence that the code moved: the two
+ * functions share at least half of the larger one's leftovers, as git
+ * wants half of a file's lines for a rename. */
+static int
+similar_enough(const struct cand *c, const struct score *sc, const struct fsize *fb,
+    size_t nfb, const struct fsize *fh, size_t nfh)
+{
+	unsigned nb, nh, need;
+
+	if (c->pass != MATCH_RENAME && c->pass != MATCH_EXTRACT)
+		return 1;
+	nb = fsize_get(fb, nfb, sc->a);
+	nh = fsize_get(fh, nfh, sc->b);
+	need = nb > nh ? nb : nh;
+	return 2 * c->score >= need;
+}
+
 void
 match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
     const struct match_item *h, size_t nh, struct match_funcs *fh,
@@ -392,6 +455,8 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 	size_t *ib, *ih, i = 0, j = 0, k;
 	unsigned char *hused;
 	struct score **sp;
+	struct fsize *szb, *szh;
+	size_t nszb, nszh;
 
 	for (k = 0; k < nb; k++) {
 		pair[k] = SIZE_MAX;
@@ -449,16 +514,21 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 	if (vv.nc)
 		qsort(vv.c, vv.nc, sizeof(*vv.c), cand_cmp);
 	hused = xcalloc(nh, 1);
+	szb = func_sizes(b, nb, &nszb);
+	szh = func_sizes(h, nh, &nszh);
 	for (k = 0; k < vv.nc; k++) {
 		const struct cand *c = &vv.c[k];
 
-		if (pair[c->bi] != SIZE_MAX || hused[c->hi])
+		if (pair[c->bi] != SIZE_MAX || hused[c->hi] ||
+		    !similar_enough(c, &vv.s[c->si], szb, nszb, szh, nszh))
 			continue;
 		pair[c->bi] = c->hi;
 		pass[c->bi] = (unsigned char)c->pass;
 		hused[c->hi] = 1;
 	}
 	free(hused);
+	free(szb);
+	free(szh);
 	free(cx.fl[0]);
 	free(cx.fl[1]);
 	free(cx.known[0]);

@@ -25,11 +25,13 @@ enum match_pass {
 /* "", "key", "file", "closure", "rename", "extract". */
 const char *match_pass_name(enum match_pass p);
 
-/* One leftover finding.  The class (pkg, kind, subject, detail, message)
- * must be equal for two findings to pair. */
+/* One leftover finding.  The class (pkg, kind, subject, detail, message,
+ * external) must be equal for two findings to pair. */
 struct match_item {
 	int64_t pkg, subject, detail, message;
 	int kind;
+	int external;           /* under GOROOT or the module cache: part of
+	                         * the class, never paired with the user's */
 	const char *func;       /* "" when unknown: never paired */
 	const char *file;       /* the stored path */
 	int line;

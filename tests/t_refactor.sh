@@ -73,7 +73,7 @@ check_eq "07-add: names exactly the new one" "$(grep '^[-+] ' "$T/07.txt")" \
 git clone -q "$T/repo" "$T/clone" >/dev/null 2>&1
 $E run -C "$T/clone" --label clone >/dev/null 2>&1 || notok "run clone"
 check_eq "a second checkout: 0 new, 0 fixed, 0 moved" \
-    "$($E diff 07-add clone | tail -1 | cut -d' ' -f1-6)" "0 new, 0 fixed, 0 moved"
+    "$($E diff 08-closure-elsewhere clone | tail -1 | cut -d' ' -f1-6)" "0 new, 0 fixed, 0 moved"
 
 # A baseline entry follows its finding through a rename.
 B=$T/b
@@ -115,3 +115,11 @@ bstep b3
 $E gate --base b0 --head b3 --baseline "$T/bl.json" >"$T/b3.txt" 2>/dev/null
 check_eq "baseline: the same text in a function BASE had is not accepted" \
     "$(grep '^[-+] ' "$T/b3.txt" | sed 's/:[0-9]*:[0-9]*:/:L:C:/')" "+ b.go:L:C: new(T) escapes to heap"
+
+# A closure leaves a function that stays (Counter) and a new function
+# (Adder) returns one: too little in common to be an extraction.
+check_exit "08: gate exits 1" 1 $E gate --base 07-add --head 08-closure-elsewhere
+$E gate --base 07-add --head 08-closure-elsewhere --format json >"$T/08.json" 2>/dev/null
+check_eq "08: the new closure is new, the old one fixed" \
+    "$(python3 -c 'import json,sys; print(sorted((o["change"], o["func"], o["message"]) for o in json.load(open(sys.argv[1]))))' "$T/08.json")" \
+    "[('fixed', 'Counter', 'func literal escapes to heap'), ('fixed', 'Counter', 'moved to heap: n'), ('new', 'Adder', 'func literal escapes to heap')]"

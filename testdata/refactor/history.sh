@@ -8,7 +8,8 @@
 # run labelled NN-NAME.  Steps 01-05 only restructure code (extract a
 # method body, rename, move to a new file, insert a closure, reorder);
 # 06 moves an allocation from First to Second (both old functions) and
-# 07 adds one to Keep.
+# 07 adds one to Keep; 08 drops the closure of Counter (still present)
+# while a new function Adder returns one: new, not extracted.
 # Environment: ESCDB (the binary, default ./escdb).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -65,3 +65,12 @@ func First(n int) int {
 func Second(s []int) int {
 	return len(s)
 }
+
+// Counter loses its closure in step 08, when the new Adder gets one.
+func Counter() func() int {
+	n := 0
+	return func() int {
+		n++
+		return n
+	}
+}

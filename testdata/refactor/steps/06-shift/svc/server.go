@@ -66,3 +66,12 @@ func Second(s []int) int {
 	sink = p
 	return len(s)
 }
+
+// Counter loses its closure in step 08, when the new Adder gets one.
+func Counter() func() int {
+	n := 0
+	return func() int {
+		n++
+		return n
+	}
+}
