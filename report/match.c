@@ -428,9 +428,10 @@ fsize_get(const struct fsize *f, size_t n, uint64_t h)
 	return e ? e->n : 0;
 }
 
-/* Rename and extract need evidence that the code moved: the two
- * functions share at least half of the larger one's leftovers, as git
- * wants half of a file's lines for a rename. */
+/* Rename and extract need evidence that the code moved, as git wants
+ * half of a file's lines for a rename: the two functions share more than
+ * half of the larger one's leftovers (rename), or of the new function's
+ * (extract: the old function may have given code to several helpers). */
 static int
 similar_enough(const struct cand *c, const struct score *sc, const struct fsize *fb,
     size_t nfb, const struct fsize *fh, size_t nfh)
@@ -441,8 +442,8 @@ similar_enough(const struct cand *c, const struct score *sc, const struct fsize 
 		return 1;
 	nb = fsize_get(fb, nfb, sc->a);
 	nh = fsize_get(fh, nfh, sc->b);
-	need = nb > nh ? nb : nh;
-	return 2 * c->score >= need;
+	need = c->pass == MATCH_RENAME && nb > nh ? nb : nh;
+	return 2 * c->score > need;
 }
 
 void
