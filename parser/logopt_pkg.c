@@ -137,6 +137,52 @@ flow_add(struct lopkg *p, struct esc_flow **fl, size_t *n, size_t *cap)
 }
 
 /* Builds a block from a record's relatedInformation. */
+/*
+ * The inlining chain of a diagnostic: the "inlineLoc" entries that open
+ * its relatedInformation (before any "escflow:" one) are the positions
+ * inside the inlined bodies, from the call site's callee inwards, when
+ * the diagnostic's own position is a call site.  They are kept in the
+ * block's heading, "HEADING (inlined: POS <- POS ...)", which explain
+ * prints; heading returned unchanged when there are none.
+ */
+static const char *
+inline_chain(struct lopkg *p, const char *heading, const cJSON *rel)
+{
+	struct sbuf sb = SBUF_INIT;
+	const cJSON *r;
+	const char *out;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, rel) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "message");
+		const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r, "location");
+		const cJSON *uri = cJSON_GetObjectItemCaseSensitive(loc, "uri");
+		struct esc_pos sp;
+
+		if (!cJSON_IsString(m) || strcmp(m->valuestring, "inlineLoc") != 0)
+			break;
+		if (!cJSON_IsString(uri) ||
+		    get_pos(cJSON_GetObjectItemCaseSensitive(loc, "range"), "", &sp) != 0)
+			continue;
+		sbuf_addf(&sb, "%s%s:%d:%d", n++ ? " <- " : " (inlined: ",
+		    lo_uri_path(p, uri->valuestring), sp.line, sp.col);
+	}
+	if (n == 0) {
+		sbuf_release(&sb);
+		return heading;
+	}
+	sbuf_adds(&sb, ")");
+	{
+		struct sbuf all = SBUF_INIT;
+
+		sbuf_addf(&all, "%s%s", heading, sb.buf);
+		out = lo_astr(p, all.buf, all.len);
+		sbuf_release(&all);
+	}
+	sbuf_release(&sb);
+	return out;
+}
+
 static struct esc_block *
 make_block(struct lopkg *p, const struct esc_pos *pos, const char *heading,
     const char *subject, const char *dest, const cJSON *rel, unsigned long line)
@@ -150,7 +196,7 @@ make_block(struct lopkg *p, const struct esc_pos *pos, const char *heading,
 	unsigned long nrel = 0;
 
 	memset(b, 0, sizeof(*b));
-	b->heading = heading;
+	b->heading = inline_chain(p, heading, rel);
 	b->subject = subject;
 	b->dest = dest;
 	b->pos = *pos;

@@ -62,6 +62,16 @@ L=$(sq "$DB" "SELECT line FROM findings WHERE package = 'escdb.test/demo/cmd/dem
 "$ESCDB" --db "$DB" explain "handler/handler.go:$L" >"$T/ex" 2>&1
 check_eq "inline demo: explain finds an inlined verdict" "$?" 0
 
+# The -json=0 form carries the inlining chain of a verdict reported at a
+# call site: kept in its explanation block's heading, shown by explain.
+JDB=$T/json.db
+"$ESCDB" --db "$JDB" run --json --inline -C "$T/demo" >/dev/null 2>"$T/je"
+check_eq "inline demo: run --json --inline exits 0" "$?" 0
+check_eq "inline demo: --json --inline has no warnings" "$(cat "$T/je")" ""
+"$ESCDB" --db "$JDB" explain handler/handler.go:86 >"$T/jx" 2>&1
+check "inline demo: explain shows the inlining chain of a -json=0 verdict" \
+    grep -q 'append(strings.b.buf, strings.s...) escapes to heap (inlined: .*/src/strings/builder.go:[0-9]*:[0-9]*)$' "$T/jx"
+
 # A -l run of the same module: diff warns that the builds differ.
 "$ESCDB" --db "$DB" run -C "$T/demo" --label noinl >/dev/null 2>&1
 "$ESCDB" --db "$DB" diff noinl inl >/dev/null 2>"$T/dw"
