@@ -128,6 +128,23 @@ done
 (cd "$P" && "$ESCDB" --db "$DB" hot --profile mem-go1.27.pprof --format csv --top 5) >"$T/g.csv" 2>&1
 golden "hot: golden csv" "$T/g.csv" "$ROOT/tests/golden/hot-mem-go1.27.csv"
 
+# ---- package main: frames named main.F join by their file's directory ----
+cp -r "$ROOT/testdata/hotmain" "$T/hm"
+cp -r "$ROOT/testdata/hotmain" "$T/elsewhere"
+"$ESCDB" --db "$T/hm.db" run -C "$T/hm" >"$T/run.out" 2>&1 || { notok "run hotmain"; sed 's/^/#   /' "$T/run.out"; }
+(cd "$T/elsewhere" && go run ./cmd/app "$T/else.pprof" && go run -trimpath ./cmd/app "$T/trim.pprof") >"$T/go.out" 2>&1 ||
+    { notok "go run hotmain"; sed 's/^/#   /' "$T/go.out"; }
+for v in else trim; do
+	"$ESCDB" --db "$T/hm.db" hot --profile "$T/$v.pprof" --format jsonl >"$T/$v.jsonl" 2>&1
+	python3 - "$T/$v.jsonl" <<'PY' >"$T/py.out" 2>&1
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(rows[0]["func"], rows[0]["line"], rows[0]["file"], rows[0]["via"], sum(1 for r in rows if r["func"] == "main"))
+PY
+	if grep -q '^alloc 17 main.go direct [1-9]' "$T/py.out"; then ok "hot: package main joins by directory ($v)"; else
+		notok "hot: package main joins by directory ($v)"; sed 's/^/#   /' "$T/py.out" | head -5; fi
+done
+
 # ---- malformed profiles: exit 2 with the file named ----
 head -c 1000 "$P/mem-go1.26.pprof" >"$T/truncated.pprof"
 : >"$T/empty.pprof"

@@ -1,0 +1,3 @@
+module escdb.test/mainp
+
+go 1.22
