@@ -42,6 +42,9 @@ cmd_hot_load(struct store *st, int64_t run, const char *rundir, const char *path
 		pprof_release(p);
 		return rc == HOT_EUSAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	}
+	if (h->inrun[0] == 0 && h->inrun[1] == 0 && (h->total[0] != 0 || h->total[1] != 0))
+		msg_warn("%s: no sample has a frame in the run's packages "
+		    "(a profile of other code, or of a binary built from other packages?)", path);
 	return EXIT_OK;
 }
 

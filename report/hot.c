@@ -195,7 +195,8 @@ load_pkgs(struct join *j, int64_t run, const char *rundir)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(j->st, "reading packages");
-	qsort(j->pkgs, j->npkgs, sizeof(*j->pkgs), pkg_cmp);
+	if (j->npkgs > 1)
+		qsort(j->pkgs, j->npkgs, sizeof(*j->pkgs), pkg_cmp);
 	return STORE_OK;
 }
 
@@ -599,14 +600,16 @@ hot_join(struct store *st, int64_t run, const char *rundir, const struct pprof *
 	j.fm = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(*j.fm));
 	for (i = 0; i < p->nsamples; i++)
 		add_sample(&j, &p->samples[i], &cap);
-	qsort(j.hits, j.nhits, sizeof(*j.hits), hit_cmp);
+	if (j.nhits > 1)
+		qsort(j.hits, j.nhits, sizeof(*j.hits), hit_cmp);
 	for (a = 0, i = 1; i <= j.nhits; i++)
 		if (i == j.nhits || !same_site(&j.hits[a], &j.hits[i])) {
 			emit_group(&j, &j.hits[a], &j.hits[i], &rcap);
 			a = i;
 		}
 	/* findings first, then the unexplained, each heaviest first */
-	qsort(h->rows, h->nrows, sizeof(*h->rows), row_cmp);
+	if (h->nrows > 1)
+		qsort(h->rows, h->nrows, sizeof(*h->rows), row_cmp);
 	for (h->nfound = 0; h->nfound < h->nrows && h->rows[h->nfound].rec.id != 0; h->nfound++)
 		;
 out:

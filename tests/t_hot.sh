@@ -145,6 +145,10 @@ PY
 		notok "hot: package main joins by directory ($v)"; sed 's/^/#   /' "$T/py.out" | head -5; fi
 done
 
+check_exit "hot: a profile of other code" 0 "$ESCDB" --db "$T/hm.db" hot --profile "$T/mem.out"
+grep -q "no sample has a frame in the run's packages" "$T/.err" && ok "hot: warns when no sample is in the run's packages" ||
+    notok "hot: warns when no sample is in the run's packages"
+
 # ---- malformed profiles: exit 2 with the file named ----
 head -c 1000 "$P/mem-go1.26.pprof" >"$T/truncated.pprof"
 : >"$T/empty.pprof"
