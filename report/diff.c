@@ -465,26 +465,24 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 	return STORE_OK;
 }
 
-int
-diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opts *o,
-    struct diff *d)
+/* The difference over the kinds in load; pairs the leftovers only with
+ * pair set, else *again says whether pairing would have had work. */
+static int
+compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
+    struct diff *d, int *again)
 {
 	struct diff_item *b = NULL, *h = NULL, *lb, *lh;
 	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2];
 	struct diff_opts all;
 	unsigned mask;
+	int64_t base = d->base, head = d->head;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
-	d->base = base;
-	d->head = head;
-	/* Every kind takes part in pairing, so how much two functions share
-	 * does not depend on --kinds; the others are dropped at the end. */
 	memset(&all, 0, sizeof(all));
 	if (o)
 		all = *o;
 	mask = o ? o->mask : (1u << ESC_KIND_N) - 1;
-	all.mask = (1u << ESC_KIND_N) - 1;
+	all.mask = load;
 	all.count_mask = mask;
 	if ((rc = diff_load_run(st, base, &all, &b, &nb, NULL)) != STORE_OK)
 		return rc;
@@ -520,7 +518,16 @@ diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opt
 	}
 	free(b);
 	free(h);
-	rc = pair_leftovers(st, d, &cap, lb, nlb, lh, nlh);
+	*again = 0;
+	if (pair)
+		rc = pair_leftovers(st, d, &cap, lb, nlb, lh, nlh);
+	else {
+		*again = nlb && nlh;
+		for (i = 0; i < nlb; i++)
+			push(d, &cap, &lb[i], DIFF_FIXED);
+		for (i = 0; i < nlh; i++)
+			push(d, &cap, &lh[i], DIFF_NEW);
+	}
 	free(lb);
 	free(lh);
 	if (rc != STORE_OK)
@@ -535,6 +542,30 @@ diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opt
 	d->n = j;
 	diff_sort_items(st, d->items, d->n);
 	return STORE_OK;
+}
+
+int
+diff_compute(struct store *st, int64_t base, int64_t head, const struct diff_opts *o,
+    struct diff *d)
+{
+	unsigned all = (1u << ESC_KIND_N) - 1, mask = o ? o->mask : all;
+	int again = 0, rc;
+
+	memset(d, 0, sizeof(*d));
+	d->base = base;
+	d->head = head;
+	/* Every kind takes part in pairing, so how much two functions share
+	 * does not depend on --kinds; the others are dropped at the end.
+	 * Loading only the kinds asked for first is enough when nothing is
+	 * left to pair (the usual case). */
+	rc = compute(st, o, mask, mask == all, d, &again);
+	if (rc == STORE_OK && again) {
+		diff_release(d);
+		d->base = base;
+		d->head = head;
+		rc = compute(st, o, all, 1, d, &again);
+	}
+	return rc;
 }
 
 void
