@@ -116,6 +116,52 @@ grep -q "^+ .*cache/cache.go:[0-9]*:[0-9]*: *moved to heap: x" "$T/gate2.out" &&
     { notok "base stored: the new finding is named"; cat "$T/gate2.out"; }
 check_exit "gate --base-rev HEAD against itself passes" 0 e gate --base-rev HEAD --head "$HEAD"
 
+# the action's own steps, run as GitHub runs them (bash -eo pipefail, the
+# step's env and working directory, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY)
+if python3 -c 'import yaml' 2>/dev/null; then
+cat >"$T/action.py" <<'EOF2'
+import os, re, subprocess, sys, yaml
+action, wd, db, base, bindir, out = sys.argv[1:7]
+a = yaml.safe_load(open(action))
+inputs = {k: str(v.get("default", "")) for k, v in a["inputs"].items()}
+inputs.update({"working-directory": wd, "database": db, "base-rev": base})
+def expand(v):
+    return re.sub(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}", lambda m: inputs[m.group(1)], str(v))
+steps = {s["name"]: s for s in a["runs"]["steps"]}
+for name in ("Escape analysis of the head", "Gate against the base"):
+    s = steps[name]
+    env = dict(os.environ)
+    env.update({k: expand(v) for k, v in s.get("env", {}).items()})
+    env["PATH"] = bindir + ":" + env["PATH"]
+    env["GITHUB_OUTPUT"] = out
+    r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s["run"]],
+                       cwd=expand(s.get("working-directory", ".")), env=env)
+    if r.returncode != 0:
+        sys.exit("step %r exited %d" % (name, r.returncode))
+EOF2
+	rm -f "$DB"
+	: >"$T/gh.out"
+	: >"$T/gh.summary"
+	mkdir -p "$T/escbin"
+	ln -sf "$ESCDB" "$T/escbin/escdb"
+	GITHUB_STEP_SUMMARY=$T/gh.summary python3 "$T/action.py" action.yml "$R/svc" "$DB" "$BASE" \
+	    "$T/escbin" "$T/gh.out" >"$T/gh.log" 2>&1
+	check_eq "action steps: run and gate succeed as steps" $? 0
+	grep -q '^status=1$' "$T/gh.out" && grep -q '^compared=true$' "$T/gh.out" &&
+	    ok "action steps: status=1 and compared in \$GITHUB_OUTPUT" ||
+	    { notok "action steps: status=1 and compared in \$GITHUB_OUTPUT"; cat "$T/gh.out" "$T/gh.log" | head; }
+	grep -q '^::error file=.*cache/cache.go,line=[0-9]*.*moved to heap: x' "$T/gh.log" &&
+	    ok "action steps: the new escape is annotated" || { notok "action steps: the new escape is annotated"; head "$T/gh.log"; }
+	grep -q 'moved to heap: x' "$T/gh.summary" && ok "action steps: the job summary names it" ||
+	    notok "action steps: the job summary names it"
+	check_eq "action steps: head and base stored" "$(sq "$DB" "SELECT count(*) FROM run")" 2
+	: >"$T/gh.out"
+	python3 "$T/action.py" action.yml "$R/svc" "$DB" 0000000000000000000000000000000000000000 \
+	    "$T/escbin" "$T/gh.out" >"$T/gh.log" 2>&1
+	grep -q '^status=0$' "$T/gh.out" && ! grep -q compared "$T/gh.out" &&
+	    ok "action steps: no base (a new branch) stores the head only" || notok "action steps: no base (a new branch) stores the head only"
+fi
+
 # errors
 check_exit "--base-rev of an unknown revision: exit 2" 2 e gate --base-rev no-such-branch
 grep -q "no-such-branch" "$T/.err" && ok "unknown revision named" || notok "unknown revision named"
@@ -125,8 +171,9 @@ check_exit "--base-rev outside a repository: exit 2" 2 sh -c 'cd "$1" && "$2" --
 # a base that does not build: exit 3, nothing stored, worktree removed
 sed -i 's/^func New(/func Broken() int { return "x" }\n\nfunc New(/' "$R/svc/cache/cache.go"
 GIT_COMMITTER_DATE=2026-01-07T10:00:00Z g commit -q -a -m broken --date 2026-01-07T10:00:00Z
+nruns=$(sq "$DB" "SELECT count(*) FROM run")
 check_exit "a base that fails to build: exit 3" 3 e gate --base-rev HEAD --head "$HEAD"
-check_eq "failed base: nothing stored" "$(sq "$DB" "SELECT count(*) FROM run")" 2
+check_eq "failed base: nothing stored" "$(sq "$DB" "SELECT count(*) FROM run")" "$nruns"
 check_eq "failed base: the worktree is removed" "$(g worktree list | wc -l)" 1
 
 # ---- --format codequality (GitLab)
