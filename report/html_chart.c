@@ -307,13 +307,16 @@ html_cause_chart(FILE *fp, struct store *st, int64_t run)
 	    BW, nrows * BROW + 4);
 	for (r = 0; r < nrows; r++) {
 		double x = BLABEL, y = r * BROW + 4, scale = (BW - BLABEL - 60) / (double)max;
+		const char *name;
 		c = order[r];
-		fprintf(fp, "<g><title>%s: heap %lld, moved %lld, leak %lld. ", cause_name(c),
+		/* findings without a flow chain (-m logs) have no cause */
+		name = cause_name(c)[0] ? cause_name(c) : "no chain";
+		fprintf(fp, "<g><title>%s: heap %lld, moved %lld, leak %lld. ", name,
 		    (long long)n[c][0], (long long)n[c][1], (long long)n[c][2]);
 		html_escape(fp, cause_hint(c));
 		fputs("</title>\n", fp);
 		fprintf(fp, "<text class=\"tx\" x=\"%d\" y=\"%.0f\" text-anchor=\"end\" fill=\"#5b6475\">%s</text>\n",
-		    BLABEL - 8, y + 15, cause_name(c));
+		    BLABEL - 8, y + 15, name);
 		for (k = 0; k < 3; k++) {
 			double w = (double)n[c][k] * scale;
 			if (n[c][k] == 0)
