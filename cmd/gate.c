@@ -5,6 +5,7 @@
  */
 #include "cmd.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ load_baseline(const char *path, struct baseline *bl)
 		return EXIT_USAGE;
 	}
 	if (baseline_parse(text, bl, err, sizeof(err)) != 0) {
-		msg_error("gate: %s: %s", path, err);
+		/* FILE:LINE:COL: for a syntax error, else FILE: */
+		msg_error("gate: %s%s%s", path, isdigit((unsigned char)err[0]) ? ":" : ": ", err);
 		free(text);
 		return EXIT_USAGE;
 	}
@@ -244,7 +246,7 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	kinds_text(mask, &kt);
 	if (failed) {
 		msg_error("gate failed: %zu new %s finding%s (allowed %d)",
-		    d.count[DIFF_NEW], kt.buf, d.count[DIFF_NEW] == 1 ? "" : "s", maxnew);
+		    d.count[DIFF_NEW], kt.buf, plural(d.count[DIFF_NEW]), maxnew);
 		rc = EXIT_FOUND;
 	}
 outd:

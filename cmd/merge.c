@@ -323,6 +323,16 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* every source is checked before anything is written */
+	for (a = 0; a < argc; a++) {
+		struct store *src;
+		int r = store_open(argv[a], STORE_RDONLY, &src, err, sizeof(err));
+		if (r != STORE_OK) {
+			msg_error("merge: %s", err);
+			return r == STORE_EDB ? EXIT_INTERNAL : EXIT_USAGE;
+		}
+		store_close(src);
+	}
 	if ((rc = cmd_open_store(cx, STORE_CREATE, &dst)) != EXIT_OK)
 		return rc;
 	nsrc = (size_t)argc;
@@ -383,10 +393,10 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 				copied++;
 		}
 		if (rc == EXIT_OK) {
-			fprintf(stderr, "escdb: merge: %s: %lu runs copied, %lu already present",
-			    name, copied, skipped);
+			fprintf(stderr, "escdb: merge: %s: %lu run%s copied, %lu already present",
+			    name, copied, plural(copied), skipped);
 			if (nshards)
-				fprintf(stderr, ", %lu shard run%s", nshards, nshards == 1 ? "" : "s");
+				fprintf(stderr, ", %lu shard run%s", nshards, plural(nshards));
 			fputc('\n', stderr);
 		}
 	}

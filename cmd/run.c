@@ -64,6 +64,7 @@ struct run {
 	char *extra_gcflags;    /* --gcflags */
 	char *flags;            /* the run's flags column */
 	char *goamd64;
+	struct store *st;       /* the database, once open */
 };
 
 /* ---- progress (terminal only) ---- */
@@ -567,7 +568,8 @@ ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, const
 		return EXIT_INTERNAL;
 	}
 	s = ingest_stats(in);
-	progress(r, "parsed %lu lines, %lu findings", s->lines, s->findings);
+	progress(r, "parsed %lu line%s, %lu finding%s", s->lines, plural(s->lines),
+	    s->findings, plural(s->findings));
 	return EXIT_OK;
 }
 
@@ -662,10 +664,9 @@ run_release(struct run *r)
 }
 
 static int
-store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int npats,
-    FILE *spool, struct sbuf *cmdline)
+store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
+    char **pats, int npats, FILE *spool, struct sbuf *cmdline)
 {
-	struct store *st = NULL;
 	struct ingest *in = NULL;
 	struct run_meta m;
 	struct ingest_opts o;
@@ -678,8 +679,9 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	int rc, cla = 0;
 
 	progress_clear(r);
-	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
+	if (st == NULL && (rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
 		return rc;
+	r->st = st;
 	memset(&m, 0, sizeof(m));
 	m.commit = r->commit;
 	m.label = label;
@@ -743,7 +745,7 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 	}
 	if (nsilent > 0) {
 		progress(r, "asking again for %zu package%s that printed nothing\u2026",
-		    nsilent, nsilent == 1 ? "" : "s");
+		    nsilent, plural(nsilent));
 		if ((rc = recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
 			goto out;
 		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
@@ -779,8 +781,8 @@ store_run(struct run *r, struct cmdctx *cx, const char *label, char **pats, int 
 		}
 		printf("run %lld: %.12s  %lu finding%s (heap %lu, moved %lu, leak %lu) in %lu package%s\n",
 		    (long long)id, r->commit[0] ? r->commit : "(no commit)",
-		    nfind, nfind == 1 ? "" : "s", heap, moved, leak,
-		    npk, npk == 1 ? "" : "s");
+		    nfind, plural(nfind), heap, moved, leak,
+		    npk, plural(npk));
 		rc = EXIT_OK;
 	}
 out:
@@ -792,7 +794,6 @@ out:
 	free(silent);
 	free(silentbuf);
 	free(repo_prefix);
-	store_close(st);
 	return rc;
 }
 
@@ -948,9 +949,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		npats = 1;
 	}
 	for (i = 0; i < npats; i++)
-		if (pats[i][0] == '-' || pats[i][0] == '\0') {
+		if (pats[i][0] == '-' || pats[i][0] == '\0')
 			return opt_usage_error(&usage, opts, "bad package pattern '%s'", pats[i]);
-		}
 	errno = 0;
 	if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		errno = ENOTDIR;
@@ -958,6 +958,10 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		msg_error("run: cannot use directory '%s': %s", dir, strerror(errno));
 		return errno == ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 	}
+	/* The database is checked before any go command runs: an existing
+	 * one is opened (and its schema checked), a new one only probed. */
+	if ((rc = cmd_open_store(cx, STORE_CREATE | STORE_PROBE, &r.st)) != EXIT_OK)
+		goto out;
 	r.tty = isatty(2);
 
 	progress(&r, "listing packages\u2026");
@@ -1010,7 +1014,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		for (i = 0; i < npats; i++)
 			strv_add(&targets, pats[i]);
 	}
-	progress(&r, "building %zu package%s\u2026", targets.n, targets.n == 1 ? "" : "s");
+	progress(&r, "building %zu package%s\u2026", targets.n, plural(targets.n));
 	if (targets.n > 0 &&
 	    (rc = go_build(&r, fl.v, fl.n, targets.v, targets.n, &cmdline, &spool)) != EXIT_OK)
 		goto out;
@@ -1031,7 +1035,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		fclose(spool);
 		spool = kept;
 	}
-	rc = store_run(&r, cx, label, pats, npats, spool, &cmdline);
+	rc = store_run(&r, cx, r.st, label, pats, npats, spool, &cmdline);
 out:
 	progress_clear(&r);
 	if (spool != NULL)
@@ -1044,6 +1048,7 @@ out:
 	free(r.tags);
 	strv_release(&fl);
 	strv_release(&targets);
+	store_close(r.st);
 	sbuf_release(&cmdline);
 	sbuf_release(&fb);
 	run_release(&r);

@@ -55,4 +55,11 @@ void   varint_put(struct sbuf *sb, uint64_t v);
 /* Reads one varint at *pp (not past end); returns 0 on success, -1 on truncation. */
 int    varint_get(const unsigned char **pp, const unsigned char *end, uint64_t *v);
 
+/* "s" unless n is 1: "%lu finding%s", n, plural(n). */
+static inline const char *
+plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #endif

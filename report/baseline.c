@@ -77,12 +77,31 @@ baseline_parse(const char *text, struct baseline *b, char *err, size_t errsz)
 {
 	cJSON *doc, *arr, *e;
 	size_t cap = 0, idx = 0;
+	const char *ep = NULL;
 
 	memset(b, 0, sizeof(*b));
 	fmt_json_init();
-	doc = cJSON_Parse(text);
+	doc = cJSON_ParseWithOpts(text, &ep, 0);
 	if (doc == NULL) {
-		snprintf(err, errsz, "not valid JSON");
+		/* the position cJSON stopped at, as LINE:COL (bytes, from 1) */
+		unsigned long line = 1, col = 1;
+		const char *p;
+		int near;
+		if (ep == NULL)
+			ep = cJSON_GetErrorPtr();
+		for (p = text; ep != NULL && p < ep && *p; p++) {
+			if (*p == '\n') {
+				line++;
+				col = 1;
+			} else
+				col++;
+		}
+		near = ep != NULL ? (int)strcspn(ep, "\r\n") : 0;
+		if (near > 0)
+			snprintf(err, errsz, "%lu:%lu: not valid JSON near '%.*s'", line, col,
+			    near > 20 ? 20 : near, ep);
+		else
+			snprintf(err, errsz, "%lu:%lu: not valid JSON (it ends too soon)", line, col);
 		return -1;
 	}
 	arr = cJSON_IsArray(doc) ? doc : cJSON_GetObjectItemCaseSensitive(doc, "findings");

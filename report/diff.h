@@ -107,7 +107,8 @@ int baseline_write(struct store *st, int64_t run, const char *commit, unsigned m
 /* (The entries also carry "line"; older baselines without it work.) */
 /* Reads a baseline from text (the document above, or a bare array of
  * entries); "key" is required, the rest lets an entry follow its finding
- * through a move or rename.  Returns 0, or -1 with a message in err. */
+ * through a move or rename.  Returns 0, or -1 with a message in err,
+ * which starts with "LINE:COL: " for a JSON syntax error. */
 int baseline_parse(const char *text, struct baseline *b, char *err, size_t errsz);
 int baseline_has(const struct baseline *b, uint64_t key);
 void baseline_release(struct baseline *b);

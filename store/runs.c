@@ -148,14 +148,30 @@ store_runs(struct store *st, struct run_info **out, size_t *n)
 	return STORE_OK;
 }
 
+/* The runs matching where (with ?1 = arg), for a message: the newest
+ * CAND_MAX of them, listed oldest first like escdb runs, then how many
+ * older ones are not listed. */
+#define CAND_MAX 10
+
 static void
-add_candidates(struct store *st, const char *sql, const char *arg, struct sbuf *c)
+add_candidates(struct store *st, const char *where, const char *arg, struct sbuf *c)
 {
+	struct sbuf sql = SBUF_INIT;
 	sqlite3_stmt *s;
 	char when[32];
+	long long total = 0;
+	int listed = 0;
 
-	if (c == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (c == NULL)
 		return;
+	sbuf_addf(&sql, "SELECT id, commit_id, label, date, total FROM (SELECT id, commit_id, "
+	    "label, date, count(*) OVER () AS total FROM run %s ORDER BY date DESC, id DESC "
+	    "LIMIT %d) ORDER BY date, id", where, CAND_MAX);
+	if (sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL) != SQLITE_OK) {
+		sbuf_release(&sql);
+		return;
+	}
+	sbuf_release(&sql);
 	if (arg)
 		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -166,8 +182,13 @@ add_candidates(struct store *st, const char *sql, const char *arg, struct sbuf *
 		sbuf_addf(c, "  id:%lld  %.12s  %s  %s\n", (long long)sqlite3_column_int64(s, 0),
 		    (const char *)sqlite3_column_text(s, 1), when,
 		    (const char *)sqlite3_column_text(s, 2));
+		total = sqlite3_column_int64(s, 4);
+		listed++;
 	}
 	sqlite3_finalize(s);
+	if (total > listed)
+		sbuf_addf(c, "  (and %lld older run%s; escdb runs lists them all)\n",
+		    total - listed, plural((unsigned long long)(total - listed)));
 }
 
 static int
@@ -204,8 +225,6 @@ select_ids(struct store *st, const char *sql, const char *arg, int64_t *id, int 
 	return STORE_OK;
 }
 
-#define CAND_COLS "SELECT id, commit_id, label, date FROM run "
-
 int
 store_select(struct store *st, const char *sel, int64_t *id, struct sbuf *cands)
 {
@@ -235,7 +254,7 @@ store_select(struct store *st, const char *sel, int64_t *id, struct sbuf *cands)
 			return STORE_OK;
 		}
 		sqlite3_finalize(s);
-		add_candidates(st, CAND_COLS "ORDER BY date, id", NULL, cands);
+		add_candidates(st, "", NULL, cands);
 		return STORE_ENOTFOUND;
 	}
 	if (strncmp(sel, "id:", 3) == 0) {
@@ -251,7 +270,7 @@ store_select(struct store *st, const char *sel, int64_t *id, struct sbuf *cands)
 			return rc;
 		if (n == 1)
 			return STORE_OK;
-		add_candidates(st, CAND_COLS "ORDER BY date, id", NULL, cands);
+		add_candidates(st, "", NULL, cands);
 		return STORE_ENOTFOUND;
 	}
 	/* a label first, then a commit or a unique prefix */
@@ -279,11 +298,11 @@ store_select(struct store *st, const char *sel, int64_t *id, struct sbuf *cands)
 			    "ORDER BY date DESC, id DESC", sel, id, &n);
 		}
 		if (distinct > 1) {
-			add_candidates(st, CAND_COLS "WHERE substr(commit_id, 1, length(?1)) = lower(?1) ORDER BY date, id",
+			add_candidates(st, "WHERE substr(commit_id, 1, length(?1)) = lower(?1)",
 			    sel, cands);
 			return STORE_EAMBIGUOUS;
 		}
 	}
-	add_candidates(st, CAND_COLS "ORDER BY date DESC, id DESC LIMIT 10", NULL, cands);
+	add_candidates(st, "", NULL, cands);
 	return STORE_ENOTFOUND;
 }

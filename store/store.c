@@ -16,6 +16,7 @@
 #include "cause.h"
 #include "sqlfunc.h"
 #include "store_int.h"
+#include "../lib/util.h"
 
 static const char *const schema_v1 =
 	"CREATE TABLE str(id INTEGER PRIMARY KEY, h INTEGER NOT NULL, s TEXT NOT NULL);\n"
@@ -210,27 +211,178 @@ migrate(struct store *st)
 	return STORE_OK;
 }
 
+/* How a connection opens the file. */
+enum how { HOW_WRITE, HOW_READ_RW, HOW_READ, HOW_IMMUTABLE };
+
+/* The directory holding path, in buf. */
+static void
+dir_of(const char *path, char *buf, size_t n)
+{
+	const char *sl = strrchr(path, '/');
+
+	if (sl == NULL)
+		snprintf(buf, n, ".");
+	else if (sl == path)
+		snprintf(buf, n, "/");
+	else
+		snprintf(buf, n, "%.*s", (int)(sl - path), path);
+}
+
+/* Whether an SQLite error is about the file (exit status 2), not SQLite. */
+static int
+file_error(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_AUTH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Whether a read-only connection failed because it could not set up the
+ * WAL's shared memory (then the file is opened immutable). */
+static int
+wal_error(int code)
+{
+	return (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_READONLY;
+}
+
+/* Whether the -wal or -shm file of path exists. */
+static int
+wal_files(const char *path)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s-wal", path);
+	if (access(buf, F_OK) == 0)
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-shm", path);
+	return access(buf, F_OK) == 0;
+}
+
+/* Opens st->db; a file: URI with immutable=1 for HOW_IMMUTABLE. */
+static int
+connect_db(struct store *st, const char *path, enum how how, int create)
+{
+	struct sbuf uri = SBUF_INIT;
+	const char *p;
+	int oflags, rc;
+
+	if (how == HOW_IMMUTABLE) {
+		sbuf_adds(&uri, path[0] == '/' ? "file://" : "file:");
+		for (p = path; *p; p++)
+			if (*p == '%' || *p == '?' || *p == '#')
+				sbuf_addf(&uri, "%%%02X", (unsigned char)*p);
+			else
+				sbuf_addc(&uri, *p);
+		sbuf_adds(&uri, "?immutable=1");
+	}
+	oflags = how == HOW_READ || how == HOW_IMMUTABLE ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (how == HOW_IMMUTABLE)
+		oflags |= SQLITE_OPEN_URI;
+	rc = sqlite3_open_v2(how == HOW_IMMUTABLE ? uri.buf : path, &st->db,
+	    oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	sbuf_release(&uri);
+	st->immutable = how == HOW_IMMUTABLE;
+	return rc;
+}
+
+/* Sets err from the connection's error, naming the file; returns the
+ * store status (STORE_EUSAGE for errors about the file). */
+static int
+open_error(struct store *st, const char *path, char *err, size_t errsz)
+{
+	int code = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_NOMEM;
+
+	if ((code & 0xff) == SQLITE_NOTADB)
+		snprintf(err, errsz, "%s: not an escdb database: %s", path, sqlite3_errstr(code));
+	else
+		snprintf(err, errsz, "cannot open database %s: %s", path, st->errmsg[0] ?
+		    st->errmsg : st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	return file_error(code) ? STORE_EUSAGE : STORE_EDB;
+}
+
+/* Checks that the file can be opened as asked before SQLite tries. */
+static int
+precheck(const char *path, int flags, int *exists, char *err, size_t errsz)
+{
+	char dir[4096];
+	struct stat sb;
+
+	*exists = stat(path, &sb) == 0;
+	if (!*exists && errno != ENOENT) {
+		snprintf(err, errsz, "cannot open database %s: %s", path, strerror(errno));
+		return STORE_EUSAGE;
+	}
+	if (!*exists && (flags & STORE_RDONLY)) {
+		snprintf(err, errsz, "cannot open database %s: %s", path, strerror(ENOENT));
+		return STORE_ENOTFOUND;
+	}
+	if (*exists && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "cannot open database %s: %s", path, strerror(EISDIR));
+		return STORE_EUSAGE;
+	}
+	if (flags & STORE_RDONLY)
+		return STORE_OK;
+	dir_of(path, dir, sizeof(dir));
+	if (!*exists && !(flags & STORE_CREATE)) {
+		snprintf(err, errsz, "cannot open database %s: %s", path, strerror(ENOENT));
+		return STORE_ENOTFOUND;
+	}
+	if (!*exists && access(dir, W_OK) != 0) {
+		snprintf(err, errsz, "cannot create database %s: %s", path, strerror(errno));
+		return STORE_EUSAGE;
+	}
+	if (*exists && access(path, W_OK) != 0) {
+		snprintf(err, errsz, "cannot write database %s: %s", path, strerror(errno));
+		return STORE_EUSAGE;
+	}
+	if (*exists && access(dir, W_OK) != 0) {
+		snprintf(err, errsz, "cannot write database %s: directory %s: %s (SQLite "
+		    "keeps its -wal and -shm files there)", path, dir, strerror(errno));
+		return STORE_EUSAGE;
+	}
+	return STORE_OK;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, char *err, size_t errsz)
 {
-	struct store *st = xcalloc(1, sizeof(*st));
-	int oflags, rc;
-	struct stat sb;
+	struct store *st;
+	char dir[4096];
+	enum how how = HOW_WRITE;
+	int rc, exists;
 
 	*out = NULL;
-	st->rdonly = (flags & STORE_RDONLY) != 0;
-	if (st->rdonly && stat(path, &sb) != 0) {
-		snprintf(err, errsz, "cannot open database %s: %s", path, strerror(errno));
-		free(st);
-		return STORE_ENOTFOUND;
+	if ((rc = precheck(path, flags, &exists, err, errsz)) != STORE_OK)
+		return rc;
+	if ((flags & STORE_PROBE) && !exists)
+		return STORE_OK;        /* could be created: not yet */
+	if (flags & STORE_RDONLY) {
+		/* A file we may write is read through a writable connection
+		 * (query_only), whose close removes the -wal and -shm files;
+		 * else read-only, sharing the WAL of a writer at work, or
+		 * immutable when there is none (no files left behind). */
+		dir_of(path, dir, sizeof(dir));
+		if (access(path, W_OK) == 0 && access(dir, W_OK) == 0)
+			how = HOW_READ_RW;
+		else
+			how = wal_files(path) ? HOW_READ : HOW_IMMUTABLE;
 	}
-	oflags = st->rdonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "cannot open database %s: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+again:
+	st = xcalloc(1, sizeof(*st));
+	st->rdonly = (flags & STORE_RDONLY) != 0;
+	if (connect_db(st, path, how, (flags & STORE_CREATE) != 0) != SQLITE_OK) {
+		rc = open_error(st, path, err, errsz);
 		store_close(st);
-		return STORE_EDB;
+		return rc;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 600000);
@@ -244,13 +396,19 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		if (store_exec(st, "PRAGMA journal_mode=WAL") != STORE_OK ||
 		    store_exec(st, "PRAGMA synchronous=NORMAL") != STORE_OK ||
 		    store_exec(st, "PRAGMA foreign_keys=ON") != STORE_OK) {
-			snprintf(err, errsz, "cannot open database %s: %s", path, st->errmsg);
+			rc = open_error(st, path, err, errsz);
 			store_close(st);
-			return STORE_EDB;
+			return rc;
 		}
-	}
+	} else if (how == HOW_READ_RW)
+		store_exec(st, "PRAGMA query_only=1");
 	store_exec(st, "PRAGMA cache_size=-8000");
 	rc = migrate(st);
+	if (rc != STORE_OK && how == HOW_READ && wal_error(sqlite3_extended_errcode(st->db))) {
+		store_close(st);
+		how = HOW_IMMUTABLE;
+		goto again;
+	}
 	if (rc != STORE_OK && st->needs_upgrade && !(flags & STORE_NO_UPGRADE)) {
 		/* An older escdb's database opened for reading: upgrade it
 		 * once through a writable connection when the file allows,
@@ -258,16 +416,17 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		struct store *up;
 		char uerr[256];
 		store_close(st);
-		if (store_open(path, 0, &up, uerr, sizeof(uerr)) == STORE_OK) {
+		if (store_open(path, 0, &up, uerr, sizeof(uerr)) == STORE_OK)
 			store_close(up);
-			return store_open(path, flags | STORE_NO_UPGRADE, out, err, errsz);
-		}
 		return store_open(path, flags | STORE_NO_UPGRADE, out, err, errsz);
 	}
 	if (rc != STORE_OK) {
-		snprintf(err, errsz, "%s: %s", path, st->errmsg);
+		if (rc == STORE_EDB)
+			rc = open_error(st, path, err, errsz);
+		else
+			snprintf(err, errsz, "%s: %s", path, st->errmsg);
 		store_close(st);
-		return rc == STORE_EDB ? STORE_EDB : STORE_EUSAGE;
+		return rc;
 	}
 	*out = st;
 	return STORE_OK;

@@ -27,10 +27,17 @@ enum store_rc {
 struct store;
 
 enum { STORE_RDONLY = 1, STORE_CREATE = 2,
-	STORE_NO_UPGRADE = 4    /* read-only: never upgrade an older schema */ };
+	STORE_NO_UPGRADE = 4,   /* read-only: never upgrade an older schema */
+	STORE_PROBE = 8         /* a missing file that could be created is not
+				 * created: STORE_OK with *out NULL */ };
 
 /* Opens (and with STORE_CREATE, creates and migrates) the database.
- * Read-only opening of a missing file gives STORE_ENOTFOUND.
+ * Read-only opening of a missing file gives STORE_ENOTFOUND.  Reading
+ * never leaves -wal/-shm files behind: a file the caller may not write
+ * (or in a directory it may not write) is opened read-only, or immutable
+ * (file:PATH?immutable=1) when no writer has it open.  Errors about the
+ * file (not a database, no permission, cannot create) give STORE_EUSAGE
+ * with a message naming it; SQLite's own failures STORE_EDB.
  * On failure *out is NULL and err holds the message. */
 int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);

@@ -17,6 +17,7 @@ struct store {
 	char errmsg[512];
 	int rdonly;
 	int needs_upgrade;      /* read-only open of an older schema */
+	int immutable;          /* opened with immutable=1: no locks, no WAL */
 	/* id -> text cache for reading */
 	struct strcache_ent *rc;
 	size_t rccap, rcn;
