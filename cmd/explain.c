@@ -74,10 +74,10 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 	}
 	rc = explain_run_hot(st, run, ri.commit, ri.dir, fname, line, col, f == FMT_JSON,
 	    f == FMT_TEXT && cmd_want_color(fp, color), have_h ? &h : NULL, fp, err, sizeof(err));
-	if (rc == GREP_EDB) {
+	if (rc == GREP_EDB || rc == GREP_EAMBIGUOUS) {
 		msg_error("explain: %s", err);
 		cmd_output_close(fp, outpath);
-		rc = EXIT_INTERNAL;
+		rc = rc == GREP_EDB ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}
 	if (rc == GREP_ENOMATCH)

@@ -86,6 +86,7 @@ cmd_grep(struct cmdctx *cx, int argc, char **argv)
 	if (o.reason && store_str_lookup(st, o.reason) <= 1)
 		msg_warn("grep: no stored flow step has reason '%s'", o.reason);
 	o.color = o.out == GO_TEXT && cmd_want_color(fp, color);
+	o.rundir = ri.dir;
 	rc = grep_run(st, run, ri.commit, &o, fp, err, sizeof(err));
 	if (rc == GREP_EREGEX || rc == GREP_EDB) {
 		msg_error("grep: %s", err);

@@ -263,16 +263,16 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 		if (known == 0 && nlogopt > 0 && nlogopt == nin) {
 			/* only empty package folders: packages with no escapes */
 		} else if (known == 0) {
-			msg_error("%s:1: no Go compiler diagnostics found (%lu lines, none "
-			    "recognised); no run stored", m.input, s->lines);
+			msg_error("%s:1: no Go compiler diagnostics found (%lu line%s, none "
+			    "recognised); no run stored", m.input, s->lines, plural(s->lines));
 			ingest_abort(in);
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		snprintf(summary, sizeof(summary), "%lu findings (heap %lu, moved %lu, leak %lu) in %lu packages",
-		    s->findings, s->kinds[ESC_HEAP], s->kinds[ESC_MOVED],
+		snprintf(summary, sizeof(summary), "%lu finding%s (heap %lu, moved %lu, leak %lu) in %lu package%s",
+		    s->findings, plural(s->findings), s->kinds[ESC_HEAP], s->kinds[ESC_MOVED],
 		    s->kinds[ESC_LEAK] + s->kinds[ESC_LEAK_RESULT] + s->kinds[ESC_LEAK_CONTENT],
-		    s->packages);
+		    s->packages, plural(s->packages));
 		if (nlogopt == 0)
 			store_writer_set_form(in, s->saw_m2 ? "m2" : "m1");
 		if (s->truncated && !partial) {

@@ -109,12 +109,12 @@ cmd_select(struct store *st, const char *sel, int64_t *id)
 		return EXIT_INTERNAL;
 	}
 	if (rc == STORE_EAMBIGUOUS)
-		msg_error("run selector '%s' is ambiguous; candidates:", sel);
+		msg_error("run selector '%s' is ambiguous; candidates, oldest first:", sel);
 	else if (rc == STORE_EUSAGE)
 		msg_error("%s", store_errmsg(st));
 	else
 		msg_error("no run matches '%s'%s", sel ? sel : "latest",
-		    cands.len ? "; stored runs:" : " (the database has no runs)");
+		    cands.len ? "; stored runs, oldest first:" : " (the database has no runs)");
 	if (cands.len)
 		fputs(cands.buf, stderr);
 	sbuf_release(&cands);

@@ -96,7 +96,7 @@ cmd_prune(struct cmdctx *cx, int argc, char **argv)
 	if (!dry && vacuum && exec_sql(st, "VACUUM") != STORE_OK)
 		goto dbfail;
 done:
-	fprintf(stderr, "escdb: prune: %lu of %zu runs %s\n", ndel, n, dry ? "would be deleted" : "deleted");
+	fprintf(stderr, "escdb: prune: %lu of %zu run%s %s\n", ndel, n, plural(n), dry ? "would be deleted" : "deleted");
 	for (i = 0; i < n; i++)
 		run_info_release(&runs[i]);
 	free(runs);

@@ -18,6 +18,7 @@
 
 #include "finding_json.h"
 #include "format.h"
+#include "paths.h"
 #include "../store/cause.h"
 
 /* ---- id bitmaps ---- */
@@ -59,6 +60,8 @@ struct grep {
 	int64_t reason_id;      /* 0: no reason filter */
 	struct arena scratch;
 	int failed;
+	struct pkgpaths paths;  /* text and -l: module-relative paths */
+	struct sbuf path;
 };
 
 int
@@ -250,7 +253,7 @@ print_hit(struct grep *g, FILE *fp, const struct finding_rec *r)
 	PCRE2_SIZE *ov;
 
 	fputs(fmt_sgr(color, FC_MAGENTA), fp);
-	fmt_pos(fp, r->file, r->line, r->col, 1);
+	fmt_pos(fp, pkgpaths_path(&g->paths, r->package, r->file, &g->path), r->line, r->col, 1);
 	fputs(fmt_sgr(color, FC_RESET), fp);
 	fputs(": ", fp);
 	fputs(fmt_sgr(color, kc), fp);
@@ -364,6 +367,12 @@ grep_run(struct store *st, int64_t run, const char *commit,
 		rc = GREP_EDB;
 		goto out;
 	}
+	if ((o->out == GO_TEXT || o->out == GO_FILES) && o->rundir != NULL &&
+	    pkgpaths_load(st, run, o->rundir, &g.paths) != STORE_OK) {
+		snprintf(err, errsz, "%s", store_errmsg(st));
+		rc = GREP_EDB;
+		goto out;
+	}
 	bits_init(&g.field, (size_t)nids + 1);
 	bits_init(&g.pkg, (size_t)nids + 1);
 	bits_init(&g.file, (size_t)nids + 1);
@@ -425,7 +434,7 @@ grep_run(struct store *st, int64_t run, const char *commit,
 			break;
 		case GO_FILES:
 			if (r.package != lastpkg || r.file != lastfile) {
-				fmt_text(fp, r.file);
+				fmt_text(fp, pkgpaths_path(&g.paths, r.package, r.file, &g.path));
 				fputc('\n', fp);
 			}
 			lastpkg = r.package;
@@ -457,6 +466,8 @@ unreg:
 	sqlite3_create_function_v2(db, "escdb_grep_row", 7, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
 out:
 	sbuf_release(&flows);
+	pkgpaths_release(&g.paths);
+	sbuf_release(&g.path);
 	arena_release(&g.scratch);
 	free(g.field.b);
 	free(g.pkg.b);
@@ -475,6 +486,7 @@ struct explain {
 	const char *file;
 	int line, col;
 	sqlite3_stmt *pkgdir;
+	int64_t pkg, fileid;    /* the one file FILE names (after which_file) */
 };
 
 /* Whether want equals a '/'-boundary suffix of path. */
@@ -534,7 +546,50 @@ explain_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	(void)argc;
 	sqlite3_result_int(ctx, sqlite3_value_int(argv[0]) == x->line &&
 	    (x->col == 0 || sqlite3_value_int(argv[1]) == x->col) &&
-	    file_matches(x, sqlite3_value_int64(argv[2]), sqlite3_value_int64(argv[3])));
+	    sqlite3_value_int64(argv[2]) == x->pkg && sqlite3_value_int64(argv[3]) == x->fileid);
+}
+
+/* Finds the one file of the run that x->file names (a '/'-boundary
+ * suffix of its path).  GREP_OK, GREP_ENOMATCH, or GREP_EAMBIGUOUS with
+ * the candidates in err. */
+static int
+which_file(struct explain *x, const struct pkgpaths *pp, char *err, size_t errsz)
+{
+	struct sbuf names = SBUF_INIT, path = SBUF_INIT;
+	sqlite3_stmt *s;
+	int n = 0, rc;
+
+	if (sqlite3_prepare_v2(store_db(x->st), "SELECT DISTINCT pkg, file FROM finding "
+	    "WHERE run = ? ORDER BY pkg, file", -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(store_db(x->st)));
+		return GREP_EDB;
+	}
+	sqlite3_bind_int64(s, 1, x->run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t pkg = sqlite3_column_int64(s, 0), file = sqlite3_column_int64(s, 1);
+
+		if (!file_matches(x, pkg, file))
+			continue;
+		if (n++ == 0) {
+			x->pkg = pkg;
+			x->fileid = file;
+		}
+		if (n <= 6) {
+			sbuf_adds(&names, n > 1 ? ", " : "");
+			sbuf_adds(&names, n == 6 ? "..." : pkgpaths_path(pp,
+			    store_str(x->st, pkg), store_str(x->st, file), &path));
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		snprintf(err, errsz, "%s", sqlite3_errmsg(store_db(x->st)));
+	else if (n > 1)
+		snprintf(err, errsz, "'%s' names %d files of the run: %s", x->file, n,
+		    names.buf);
+	sbuf_release(&names);
+	sbuf_release(&path);
+	return rc != SQLITE_DONE ? GREP_EDB : n == 0 ? GREP_ENOMATCH :
+	    n > 1 ? GREP_EAMBIGUOUS : GREP_OK;
 }
 
 /* The source line, read only from a file under srcdir (after resolving
@@ -609,6 +664,8 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 	sqlite3_stmt *pk = NULL;
 	int64_t count = 0;
 	int rc = GREP_OK, n;
+	struct pkgpaths pp;
+	struct sbuf path = SBUF_INIT;
 
 	memset(&x, 0, sizeof(x));
 	x.st = st;
@@ -616,6 +673,12 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 	x.file = file;
 	x.line = line;
 	x.col = col;
+	if (pkgpaths_load(st, run, srcdir, &pp) != STORE_OK) {
+		snprintf(err, errsz, "%s", store_errmsg(st));
+		return GREP_EDB;
+	}
+	if ((rc = which_file(&x, &pp, err, errsz)) != GREP_OK)
+		goto out;
 	if (sqlite3_create_function_v2(db, "escdb_explain_row", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
 	    &x, explain_fn, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT pkg FROM finding WHERE id = ?", -1, &pk, NULL) != SQLITE_OK) {
@@ -658,7 +721,7 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 			if (count > 1)
 				fputc('\n', fp);
 			fprintf(fp, "%s", fmt_sgr(color, FC_MAGENTA));
-			fmt_pos(fp, r.file, r.line, r.col, 1);
+			fmt_pos(fp, pkgpaths_path(&pp, r.package, r.file, &path), r.line, r.col, 1);
 			fprintf(fp, "%s: %s", fmt_sgr(color, FC_RESET),
 			    fmt_sgr(color, kind_color(r.kind)));
 			fmt_text(fp, r.message);
@@ -697,5 +760,7 @@ out:
 	sqlite3_finalize(pk);
 	sqlite3_create_function_v2(db, "escdb_explain_row", 4, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
 	arena_release(&scratch);
+	pkgpaths_release(&pp);
+	sbuf_release(&path);
 	return rc;
 }

@@ -20,6 +20,7 @@ enum grep_rc {
 	GREP_OK = 0,
 	GREP_ENOMATCH = 1,      /* nothing matched */
 	GREP_EREGEX = 2,        /* bad pattern: message in err */
+	GREP_EAMBIGUOUS = 3,    /* explain: FILE names several files (err) */
 	GREP_EDB = 4            /* SQLite or PCRE2 failed: message in err */
 };
 
@@ -31,6 +32,8 @@ struct grep_opts {
 	unsigned kinds;         /* 1 << ESC_x; 0: every kind */
 	const char *pkg_glob, *file_glob, *func_glob;   /* NULL: any */
 	const char *reason;     /* a flow step's reason, or NULL */
+	const char *rundir;     /* the run's directory: paths are printed
+				 * relative to it (NULL: as stored) */
 };
 
 /* Parses a field name; -1 when unknown. */
@@ -47,12 +50,14 @@ void grep_print_chain(FILE *fp, struct store *st, const struct finding_rec *r,
     int indent, int color);
 
 /* explain: the findings of run at FILE:LINE[:COL] (col 0: any column).
- * FILE matches the stored file, any '/'-boundary suffix of the package
- * path + "/" + file, or of the package directory + "/" + file.  Text
+ * FILE is any '/'-boundary suffix of the package path + "/" + file or of
+ * the package directory + "/" + file that names one file of the run (else
+ * GREP_EAMBIGUOUS with the candidates in err); positions print as paths
+ * relative to srcdir, the run's directory (report/paths.h).  Text
  * shows each finding, its cause and hint, its chain and (when srcdir is
  * not "" and the file is readable under it) the source line; json is an
  * array of finding objects with "hint" and "source" added.  Returns
- * GREP_OK, GREP_ENOMATCH or GREP_EDB. */
+ * GREP_OK, GREP_ENOMATCH, GREP_EAMBIGUOUS or GREP_EDB. */
 struct hot;
 int explain_run(struct store *st, int64_t run, const char *commit,
     const char *srcdir, const char *file, int line, int col, int json,

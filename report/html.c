@@ -364,8 +364,8 @@ html_trend(FILE *fp, struct store *st, const struct trend *k, const struct trend
 		page_end(fp);
 		return ferror(fp) ? -1 : 0;
 	}
-	fprintf(fp, "%zu ISO weeks, %s to %s; each week is its last run. ", k->nw,
-	    k->w[0].label, k->w[k->nw - 1].label);
+	fprintf(fp, "%zu ISO week%s, %s to %s; each week is its last run. ", k->nw,
+	    plural(k->nw), k->w[0].label, k->w[k->nw - 1].label);
 	fputs("Latest: ", fp);
 	week_run_line(fp, &k->w[last]);
 	fputs(".</p>\n", fp);

@@ -4,6 +4,15 @@
 . tests/lib.sh
 if command -v mandoc >/dev/null; then
 	check "man page is clean under mandoc -Tlint" mandoc -Tlint -Wwarning man/escdb.1
+	# style too; only the look-ups of other pages depend on this machine
+	mandoc -Tlint -Wstyle man/escdb.1 2>&1 |
+	    grep -v 'outdated mandoc.db\|referenced manual not found' >"$T/style"
+	if [ -s "$T/style" ]; then notok "man page has mandoc style warnings"; sed 's/^/#   /' "$T/style"
+	else ok "man page has no mandoc style warnings"; fi
+	# no quotes inside quotes (an inline macro swallowing the next one)
+	mandoc -Tutf8 man/escdb.1 2>/dev/null | grep -n "’’\|‘‘\|‘[^’]*‘" >"$T/nested"
+	if [ -s "$T/nested" ]; then notok "man page renders nested quotes"; sed 's/^/#   /' "$T/nested" | head
+	else ok "man page renders no nested quotes"; fi
 else
 	notok "mandoc is not installed (make check installs it)"
 fi
