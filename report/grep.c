@@ -486,7 +486,9 @@ struct explain {
 	const char *file;
 	int line, col;
 	sqlite3_stmt *pkgdir;
-	int64_t pkg, fileid;    /* the one file FILE names (after which_file) */
+	char *want;             /* the path of the one file FILE names */
+	const struct pkgpaths *pp;
+	struct sbuf path;
 };
 
 /* Whether want equals a '/'-boundary suffix of path. */
@@ -546,19 +548,23 @@ explain_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	(void)argc;
 	sqlite3_result_int(ctx, sqlite3_value_int(argv[0]) == x->line &&
 	    (x->col == 0 || sqlite3_value_int(argv[1]) == x->col) &&
-	    sqlite3_value_int64(argv[2]) == x->pkg && sqlite3_value_int64(argv[3]) == x->fileid);
+	    strcmp(pkgpaths_path(x->pp, store_str(x->st, sqlite3_value_int64(argv[2])),
+	    store_str(x->st, sqlite3_value_int64(argv[3])), &x->path), x->want) == 0);
 }
 
 /* Finds the one file of the run that x->file names (a '/'-boundary
- * suffix of its path).  GREP_OK, GREP_ENOMATCH, or GREP_EAMBIGUOUS with
- * the candidates in err. */
+ * suffix of its path), by the path it prints as: an inlined body's file
+ * stored under its caller's package is the same file.  GREP_OK with
+ * x->want set, GREP_ENOMATCH, or GREP_EAMBIGUOUS with the candidates in
+ * err. */
 static int
 which_file(struct explain *x, const struct pkgpaths *pp, char *err, size_t errsz)
 {
-	struct sbuf names = SBUF_INIT, path = SBUF_INIT;
+	struct sbuf names = SBUF_INIT, path = SBUF_INIT, seen = SBUF_INIT, key = SBUF_INIT;
 	sqlite3_stmt *s;
 	int n = 0, rc;
 
+	sbuf_addc(&seen, '\n');
 	if (sqlite3_prepare_v2(store_db(x->st), "SELECT DISTINCT pkg, file FROM finding "
 	    "WHERE run = ? ORDER BY pkg, file", -1, &s, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "%s", sqlite3_errmsg(store_db(x->st)));
@@ -567,17 +573,21 @@ which_file(struct explain *x, const struct pkgpaths *pp, char *err, size_t errsz
 	sqlite3_bind_int64(s, 1, x->run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t pkg = sqlite3_column_int64(s, 0), file = sqlite3_column_int64(s, 1);
+		const char *p;
 
 		if (!file_matches(x, pkg, file))
 			continue;
-		if (n++ == 0) {
-			x->pkg = pkg;
-			x->fileid = file;
-		}
+		p = pkgpaths_path(pp, store_str(x->st, pkg), store_str(x->st, file), &path);
+		sbuf_reset(&key);
+		sbuf_addf(&key, "\n%s\n", p);
+		if (strstr(seen.buf, key.buf) != NULL)
+			continue;       /* the same file under another package */
+		sbuf_adds(&seen, key.buf + 1);
+		if (n++ == 0)
+			x->want = xstrdup(p);
 		if (n <= 6) {
 			sbuf_adds(&names, n > 1 ? ", " : "");
-			sbuf_adds(&names, n == 6 ? "..." : pkgpaths_path(pp,
-			    store_str(x->st, pkg), store_str(x->st, file), &path));
+			sbuf_adds(&names, n == 6 ? "..." : p);
 		}
 	}
 	sqlite3_finalize(s);
@@ -588,6 +598,8 @@ which_file(struct explain *x, const struct pkgpaths *pp, char *err, size_t errsz
 		    names.buf);
 	sbuf_release(&names);
 	sbuf_release(&path);
+	sbuf_release(&seen);
+	sbuf_release(&key);
 	return rc != SQLITE_DONE ? GREP_EDB : n == 0 ? GREP_ENOMATCH :
 	    n > 1 ? GREP_EAMBIGUOUS : GREP_OK;
 }
@@ -677,6 +689,7 @@ explain_run_hot(struct store *st, int64_t run, const char *commit,
 		snprintf(err, errsz, "%s", store_errmsg(st));
 		return GREP_EDB;
 	}
+	x.pp = &pp;
 	if ((rc = which_file(&x, &pp, err, errsz)) != GREP_OK)
 		goto out;
 	if (sqlite3_create_function_v2(db, "escdb_explain_row", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
@@ -762,5 +775,7 @@ out:
 	arena_release(&scratch);
 	pkgpaths_release(&pp);
 	sbuf_release(&path);
+	sbuf_release(&x.path);
+	free(x.want);
 	return rc;
 }
