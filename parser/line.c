@@ -138,14 +138,84 @@ heading(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 	return 0;
 }
 
-/* Appends the step that pattern i (groups: expr, reason, position) just
- * matched in msg to the open flow. */
+/* "    +from EXPR (REASON) at POS", read as P_FROM reads it (EXPR is
+ * greedy): the rightmost " (" whose parenthesis closes before any other
+ * parenthesis, followed by ") at " and at least one more byte.  No
+ * backtracking: each candidate's scan stops at the next parenthesis. */
+int
+explain_from(const char *s, size_t n, struct span g[3])
+{
+	size_t i = 0, start, p, q;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < 4 || n - i < 5 || memcmp(s + i, "from ", 5) != 0)
+		return 0;
+	start = i + 5;
+	for (p = n; p-- > start + 1;) {
+		if (s[p] != '(' || s[p - 1] != ' ')
+			continue;
+		for (q = p + 1; q < n && s[q] != '(' && s[q] != ')'; q++)
+			;
+		if (q >= n || s[q] != ')' || n - q < 6 || memcmp(s + q, ") at ", 5) != 0)
+			continue;
+		g[0].s = s + start;
+		g[0].n = p - 1 - start;
+		g[1].s = s + p + 1;
+		g[1].n = q - p - 1;
+		g[2].s = s + q + 5;
+		g[2].n = n - q - 5;
+		return 1;
+	}
+	return 0;
+}
+
+/* "  +flow: DST = SRC:" (or DST \u2190 SRC), read as P_FLOW reads it: DST
+ * is lazy (the first separator), SRC runs to the final ':' (before one
+ * final newline, as $ allows). */
+int
+explain_flow(const char *s, size_t n, struct span g[2])
+{
+	size_t i = 0, start, d, end, k;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < 2 || n - i < 6 || memcmp(s + i, "flow: ", 6) != 0)
+		return 0;
+	start = i + 6;
+	if (s[n - 1] == ':')
+		end = n - 1;
+	else if (n >= 2 && s[n - 1] == '\n' && s[n - 2] == ':')
+		end = n - 2;
+	else
+		return 0;
+	for (d = start; d < end; d++) {
+		if (s[d] != ' ')
+			continue;
+		if (d + 3 <= end && s[d + 1] == '=' && s[d + 2] == ' ')
+			k = 3;
+		else if (d + 5 <= end && memcmp(s + d + 1, "\xe2\x86\x90 ", 4) == 0)
+			k = 5;
+		else
+			continue;
+		g[0].s = s + start;
+		g[0].n = d - start;
+		g[1].s = s + d + k;
+		g[1].n = end - d - k;
+		return 1;
+	}
+	return 0;
+}
+
+/* Appends a step (expr, reason, position) to the open flow.  Reasons and
+ * files repeat within a package: a small ring finds them before the
+ * package's table does. */
 static void
-step_push(struct parser *p, enum pat i, const char *msg)
+step_push(struct parser *p, const struct span g[3])
 {
 	struct esc_step *st;
-	const char *g, *file;
-	size_t gl, flen;
+	const char *file;
+	size_t flen;
 
 	if (p->stn == p->stcap) {
 		p->stcap = p->stcap ? 2 * p->stcap : 64;
@@ -153,31 +223,30 @@ step_push(struct parser *p, enum pat i, const char *msg)
 	}
 	st = &p->stv[p->stn];
 	memset(st, 0, sizeof(*st));
-	g = re_group(p, i, msg, 1, &gl);
-	st->expr = pstr(p, g, gl);
-	g = re_group(p, i, msg, 2, &gl);
-	st->reason = pstr(p, g, gl);
-	g = re_group(p, i, msg, 3, &gl);
-	if (esc_pos_split(g, gl, &file, &flen, &st->pos.line, &st->pos.col) == 0)
+	st->expr = pstr(p, g[0].s, g[0].n);
+	st->reason = pstr(p, g[1].s, g[1].n);
+	if (esc_pos_split(g[2].s, g[2].n, &file, &flen, &st->pos.line, &st->pos.col) == 0)
 		st->pos.file = pstr(p, file, flen);
 	else
-		st->pos.file = pstr(p, g, gl);
+		st->pos.file = pstr(p, g[2].s, g[2].n);
 	p->stn++;
 }
 
 static int
 explain_line(struct parser *p, const char *msg, size_t n)
 {
-	if (starts_with(msg, n, "    ") && re_match(p, P_FROM, msg, n)) {
+	struct span g[3];
+
+	if (starts_with(msg, n, "    ") && explain_from(msg, n, g)) {
 		if (p->cur == NULL || p->fln == 0)
 			return 0;
-		step_push(p, P_FROM, msg);
+		step_push(p, g);
 		return 1;
 	}
 	if (starts_with(msg, n, "  flow: ") || starts_with(msg, n, "   flow: ")) {
 		struct esc_flow *f;
 
-		if (p->cur == NULL || !re_match(p, P_FLOW, msg, n))
+		if (p->cur == NULL || !explain_flow(msg, n, g))
 			return 0;
 		flow_close(p);
 		if (p->fln == p->flcap) {
@@ -186,8 +255,8 @@ explain_line(struct parser *p, const char *msg, size_t n)
 		}
 		f = &p->flv[p->fln++];
 		memset(f, 0, sizeof(*f));
-		f->dst = group_str(p, P_FLOW, msg, 1);
-		f->src = group_str(p, P_FLOW, msg, 2);
+		f->dst = pstr(p, g[0].s, g[0].n);
+		f->src = pstr(p, g[1].s, g[1].n);
 		return 1;
 	}
 	if (starts_with(msg, n, "  warning: truncated explanation")) {
@@ -300,7 +369,13 @@ old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 		p->flv[p->fln].src = f->subject;
 		p->fln++;
 	}
-	step_push(p, P_OLDFROM, msg);
+	{
+		struct span g[3];
+		int k;
+		for (k = 0; k < 3; k++)
+			g[k].s = re_group(p, P_OLDFROM, msg, k + 1, &g[k].n);
+		step_push(p, g);
+	}
 	return 1;
 }
 

@@ -53,7 +53,7 @@ line_class_name(enum line_class c)
 }
 
 /* The patterns.  Order matters where one message could match several. */
-static const char *const pat_src[P_N] = {
+const char *const parser_pat_src[P_N] = {
 	[P_MOVED] = "^moved to heap: (.+)$",
 	[P_LEAK_CONTENT] = "^leaking param content: (.+)$",
 	[P_LEAK_RESULT] = "^leaking param: (.+) to result (.+ level=-?\\d+)$",
@@ -292,7 +292,7 @@ parser_new(const struct parser_sink *sink, char *err, size_t errsz)
 
 	p->sink = *sink;
 	for (i = 0; i < P_N; i++) {
-		p->re[i] = pcre2_compile((PCRE2_SPTR)pat_src[i], PCRE2_ZERO_TERMINATED,
+		p->re[i] = pcre2_compile((PCRE2_SPTR)parser_pat_src[i], PCRE2_ZERO_TERMINATED,
 		    PCRE2_DOTALL, &ec, &eo, NULL);
 		if (p->re[i] == NULL) {
 			PCRE2_UCHAR buf[256];

@@ -105,5 +105,15 @@ int package_flush(struct parser *p);
 
 /* line.c: one logical line */
 void process_line(struct parser *p, const char *s, size_t n);
+/* A piece of a line. */
+struct span {
+	const char *s;
+	size_t n;
+};
+/* The groups P_FROM and P_FLOW would capture, without PCRE2 (these two
+ * lines are most of the input); 1 on a match, else 0. */
+int explain_from(const char *s, size_t n, struct span g[3]);
+int explain_flow(const char *s, size_t n, struct span g[2]);
+extern const char *const parser_pat_src[P_N];
 
 #endif
