@@ -86,51 +86,21 @@ const char *const parser_pat_src[P_N] = {
 const char *
 pstr(struct parser *p, const char *s, size_t n)
 {
-	uint64_t h;
-	size_t i, mask;
-	const char *r;
+	struct htent *e;
+	size_t before = p->itab.n;
 
 	if (s == NULL)
 		return NULL;
-	h = hash64(s, n, 3);
-	if ((p->in + 1) * 2 > p->icap) {
-		size_t oc = p->icap, j;
-		struct istr *old = p->itab;
-		p->icap = p->icap ? 2 * p->icap : 4096;
-		p->itab = xcalloc(p->icap, sizeof(*p->itab));
-		for (j = 0; j < oc; j++) {
-			if (old[j].s == NULL)
-				continue;
-			i = (size_t)old[j].h & (p->icap - 1);
-			while (p->itab[i].s)
-				i = (i + 1) & (p->icap - 1);
-			p->itab[i] = old[j];
-		}
-		free(old);
-	}
-	mask = p->icap - 1;
-	for (i = (size_t)h & mask; p->itab[i].s; i = (i + 1) & mask)
-		if (p->itab[i].h == h && p->itab[i].n == n && memcmp(p->itab[i].s, s, n) == 0)
-			return p->itab[i].s;
-	r = arena_strndup(&p->arena, s, n);
-	p->itab[i].h = h;
-	p->itab[i].s = r;
-	p->itab[i].n = (uint32_t)n;
-	p->in++;
-	return r;
+	e = htab_find(&p->itab, hash64(s, n, 3), s, n, 1);
+	if (p->itab.n != before)        /* new: keep a copy */
+		e->k = arena_strndup(&p->arena, s, n);
+	return e->k;
 }
 
 void
 pstr_reset(struct parser *p)
 {
-	if (p->icap > 8192 && p->in < p->icap / 16) {
-		/* one huge package must not make every later reset slow */
-		free(p->itab);
-		p->itab = NULL;
-		p->icap = 0;
-	} else if (p->in)
-		memset(p->itab, 0, p->icap * sizeof(*p->itab));
-	p->in = 0;
+	htab_reset(&p->itab);
 }
 
 int
@@ -573,6 +543,6 @@ parser_free(struct parser *p)
 	free(p->flv);
 	free(p->stv);
 	free(p->default_pkg);
-	free(p->itab);
+	htab_release(&p->itab);
 	free(p);
 }

@@ -13,6 +13,7 @@
 #include <pcre2.h>
 #include <stdint.h>
 
+#include "../lib/htab.h"
 #include "../lib/util.h"
 #include "parser.h"
 
@@ -27,11 +28,6 @@ enum pat {
 	P_N
 };
 
-struct istr {
-	uint64_t h;
-	const char *s;
-	uint32_t n;
-};
 
 struct parser {
 	struct parser_sink sink;
@@ -77,8 +73,7 @@ struct parser {
 	/* Every explanation text of the package, interned in the arena: a
 	 * package's blocks are held until its verdicts (which old compilers
 	 * print at the very end), and the same texts recur thousands of times. */
-	struct istr *itab;
-	size_t icap, in;
+	struct htab itab;
 };
 
 /* parser.c: strings interned for the current package, patterns, positions */

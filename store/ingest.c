@@ -21,54 +21,28 @@
 
 /* ---- a small string map ---- */
 
-struct strmap_ent *
+struct htent *
 strmap_find(struct strmap *m, const char *k, size_t kn, int create)
 {
-	uint64_t h = hash64(k, kn, 11);
-	size_t i, mask;
+	size_t before = m->n;
+	struct htent *e = htab_find(m, hash64(k, kn, 11), k, kn, create);
 
-	if (create && (m->n + 1) * 2 > m->cap) {
-		struct strmap_ent *old = m->t;
-		size_t oc = m->cap;
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->t = xcalloc(m->cap, sizeof(*m->t));
-		for (i = 0; i < oc; i++)
-			if (old[i].k) {
-				size_t j = (size_t)old[i].h & (m->cap - 1);
-				while (m->t[j].k)
-					j = (j + 1) & (m->cap - 1);
-				m->t[j] = old[i];
-			}
-		free(old);
-	}
-	if (m->cap == 0)
-		return NULL;
-	mask = m->cap - 1;
-	for (i = (size_t)h & mask; m->t[i].k; i = (i + 1) & mask)
-		if (m->t[i].h == h && m->t[i].klen == kn && memcmp(m->t[i].k, k, kn) == 0)
-			return &m->t[i];
-	if (!create)
-		return NULL;
-	m->t[i].h = h;
-	m->t[i].k = xstrndup(k, kn);
-	m->t[i].klen = kn;
-	m->t[i].v = NULL;
-	m->t[i].n = 0;
-	m->n++;
-	return &m->t[i];
+	if (m->n != before)
+		e->k = xstrndup(k, kn);
+	return e;
 }
 
 void
-strmap_clear(struct strmap *m)
+strmap_clear(struct strmap *m, int values)
 {
 	size_t i;
 
 	for (i = 0; i < m->cap; i++) {
-		free(m->t[i].k);
-		free(m->t[i].v);
+		if (values && m->t[i].k)
+			free(m->t[i].v.p);
+		free((void *)m->t[i].k);
 	}
-	free(m->t);
-	memset(m, 0, sizeof(*m));
+	htab_release(m);
 }
 
 /* ---- warnings ---- */
@@ -252,8 +226,8 @@ ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name)
 void
 ingest_expect_package(struct ingest *in, const char *pkg)
 {
-	struct strmap_ent *e = strmap_find(&in->expected, pkg, strlen(pkg), 1);
-	e->n |= 1;
+	struct htent *e = strmap_find(&in->expected, pkg, strlen(pkg), 1);
+	e->v.u |= 1;
 }
 
 const struct ingest_stats *
@@ -268,8 +242,8 @@ ingest_silent_packages(const struct ingest *in, struct sbuf *out)
 	size_t i;
 
 	for (i = 0; i < in->expected.cap; i++)
-		if (in->expected.t[i].k && in->expected.t[i].n == 1) {
-			sbuf_adds(out, in->expected.t[i].k);
+		if (in->expected.t[i].k && in->expected.t[i].v.u == 1) {
+			sbuf_adds(out, (const char *)in->expected.t[i].k);
 			sbuf_addc(out, '\n');
 		}
 }
@@ -285,11 +259,11 @@ ingest_free(struct ingest *in)
 		if (in->scan[i].fs)
 			funcscan_free(in->scan[i].fs);
 	}
-	strmap_clear(&in->ordinals);
-	strmap_clear(&in->files);
-	strmap_clear(&in->expected);
-	free(in->texts.tab);
-	free(in->stepfiles.tab);
+	strmap_clear(&in->ordinals, 0);
+	strmap_clear(&in->files, 1);
+	strmap_clear(&in->expected, 0);
+	htab_release(&in->texts);
+	htab_release(&in->stepfiles);
 	sbuf_release(&in->blob);
 	sbuf_release(&in->tmp);
 	free(in->cwd);
@@ -340,9 +314,9 @@ ingest_commit(struct ingest *in, int64_t *run_id)
 	}
 	/* packages asked for that printed nothing: stored with no findings */
 	for (i = 0; i < in->expected.cap; i++)
-		if (in->expected.t[i].k && in->expected.t[i].n == 1 &&
-		    store_writer_package(in->w, in->expected.t[i].k,
-		    in->o.pkgdir ? in->o.pkgdir(in->o.pkgdir_ctx, in->expected.t[i].k) : "", 0) != STORE_OK) {
+		if (in->expected.t[i].k && in->expected.t[i].v.u == 1 &&
+		    store_writer_package(in->w, (const char *)in->expected.t[i].k,
+		    in->o.pkgdir ? in->o.pkgdir(in->o.pkgdir_ctx, (const char *)in->expected.t[i].k) : "", 0) != STORE_OK) {
 			ingest_abort(in);
 			return STORE_EDB;
 		}

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../lib/htab.h"
 #include "../lib/util.h"
 #include "../parser/parser.h"
 #include "ingest.h"
@@ -22,31 +23,13 @@ struct scanned {
 	unsigned long used;
 };
 
-struct strmap_ent {
-	uint64_t h;
-	char *k, *v;
-	size_t klen;            /* keys may hold NUL separators */
-	uint64_t n;
-};
-
-struct strmap {
-	struct strmap_ent *t;
-	size_t cap, n;
-};
-
-struct ptr_ent {
-	const void *p;
-	int64_t id;
-};
-
-struct ptrtab {
-	struct ptr_ent *tab;
-	size_t cap, n;
-};
+/* A string map: an htab whose keys (bytes, may hold NULs) are owned
+ * copies; v.p, when set, is an owned string, else v.u a count. */
+#define strmap htab
 
 struct ingest {
-	struct ptrtab texts;            /* parser text address -> id */
-	struct ptrtab stepfiles;        /* raw step file address -> id of its
+	struct htab texts;            /* parser text address -> id */
+	struct htab stepfiles;        /* raw step file address -> id of its
 	                                   normalised name */
 	struct store *st;
 	struct store_writer *w;
@@ -72,8 +55,9 @@ struct ingest {
 };
 
 /* ingest.c */
-struct strmap_ent *strmap_find(struct strmap *m, const char *k, size_t kn, int create);
-void strmap_clear(struct strmap *m);
+struct htent *strmap_find(struct strmap *m, const char *k, size_t kn, int create);
+/* Frees the keys, and the values too when values is non-zero. */
+void strmap_clear(struct strmap *m, int values);
 /* ingest_path.c */
 char *path_clean(const char *p);
 char *path_abs(const struct ingest *in, const char *raw);

@@ -159,11 +159,11 @@ file_name(struct ingest *in, const char *raw)
 const char *
 file_cached(struct ingest *in, const char *raw)
 {
-	struct strmap_ent *e = strmap_find(&in->files, raw, strlen(raw), 1);
+	struct htent *e = strmap_find(&in->files, raw, strlen(raw), 1);
 
-	if (e->v == NULL)
-		e->v = file_name(in, raw);
-	return e->v;
+	if (e->v.p == NULL)
+		e->v.p = file_name(in, raw);
+	return e->v.p;
 }
 
 /* ---- functions from source ---- */

@@ -47,13 +47,13 @@ package_dir(struct ingest *in, const struct esc_package *p)
 	for (i = 0; i < p->nfindings; i++) {
 		const char *f = p->findings[i].pos.file;
 		char *d;
-		struct strmap_ent *e;
+		struct htent *e;
 		if (f[0] == '<')
 			continue;
 		d = dir_of(f);
 		e = strmap_find(&votes, d, strlen(d), 1);
-		if (++e->n > best) {
-			best = e->n;
+		if (++e->v.u > best) {
+			best = e->v.u;
 			bestdir = e->k;
 		}
 		free(d);
@@ -67,80 +67,35 @@ package_dir(struct ingest *in, const struct esc_package *p)
 		free(raw);
 		infer_goroot(in, p->name, in->pkgdir);
 	}
-	strmap_clear(&votes);
+	strmap_clear(&votes, 0);
 }
 
-/* An address -> id table.  The parser hands each distinct text of a
- * package as one pointer, so ids are cached by address for the
- * package's lifetime. */
-static size_t
-ptr_slot(const struct ptrtab *t, const void *p)
-{
-	return (size_t)(((uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
-}
-
-static struct ptr_ent *
-ptr_find(struct ptrtab *t, const void *p)
-{
-	size_t i;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		struct ptr_ent *old = t->tab;
-		size_t oc = t->cap, j;
-		t->cap = t->cap ? t->cap * 2 : 4096;
-		t->tab = xcalloc(t->cap, sizeof(*t->tab));
-		for (j = 0; j < oc; j++)
-			if (old[j].p) {
-				i = ptr_slot(t, old[j].p);
-				while (t->tab[i].p)
-					i = (i + 1) & (t->cap - 1);
-				t->tab[i] = old[j];
-			}
-		free(old);
-	}
-	for (i = ptr_slot(t, p); t->tab[i].p; i = (i + 1) & (t->cap - 1))
-		if (t->tab[i].p == p)
-			return &t->tab[i];
-	return &t->tab[i];              /* the empty slot; caller fills it */
-}
-
-static void
-ptr_forget(struct ptrtab *t)
-{
-	if (t->cap > 8192 && t->n < t->cap / 16) {
-		free(t->tab);
-		t->tab = NULL;
-		t->cap = 0;
-	} else if (t->n)
-		memset(t->tab, 0, t->cap * sizeof(*t->tab));
-	t->n = 0;
-}
-
+/* The parser hands each distinct text of a package as one pointer, so
+ * ids are cached by address for the package's lifetime. */
 static int64_t
 intern(struct ingest *in, const char *s)
 {
-	struct ptr_ent *e;
+	struct htent *e;
 	int64_t id;
 
 	if (s == NULL || s[0] == '\0')
 		return 1;
-	e = ptr_find(&in->texts, s);
-	if (e->p)
-		return e->id;
+	in->texts.byaddr = 1;
+	e = htab_find(&in->texts, htab_addr_hash(s), s, 0, 0);
+	if (e)
+		return e->v.i;
 	id = store_writer_intern(in->w, s, strlen(s));
 	if (id < 0)
 		return id;
-	e->p = s;
-	e->id = id;
-	in->texts.n++;
+	htab_find(&in->texts, htab_addr_hash(s), s, 0, 1)->v.i = id;
 	return id;
 }
 
 static void
 intern_forget(struct ingest *in)
 {
-	ptr_forget(&in->texts);
-	ptr_forget(&in->stepfiles);
+	htab_reset(&in->texts);
+	htab_reset(&in->stepfiles);
 }
 
 /* The id of a step's normalised file name, cached by the raw text's
@@ -148,22 +103,21 @@ intern_forget(struct ingest *in)
 static int64_t
 step_file(struct ingest *in, const char *raw)
 {
-	struct ptr_ent *e;
+	struct htent *e;
 	const char *norm;
 	int64_t id;
 
 	if (raw == NULL || raw[0] == '\0')
 		return 1;
-	e = ptr_find(&in->stepfiles, raw);
-	if (e->p)
-		return e->id;
+	in->stepfiles.byaddr = 1;
+	e = htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 0);
+	if (e)
+		return e->v.i;
 	norm = file_cached(in, raw);
 	id = store_writer_intern(in->w, norm, strlen(norm));
 	if (id < 0)
 		return id;
-	e->p = raw;
-	e->id = id;
-	in->stepfiles.n++;
+	htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 1)->v.i = id;
 	return id;
 }
 
@@ -221,7 +175,7 @@ static uint64_t
 identity_key(struct ingest *in, const char *pkg, const char *file, const char *func,
     enum esc_kind kind, const char *subject, const char *detail)
 {
-	struct strmap_ent *e;
+	struct htent *e;
 	uint64_t ord;
 
 	sbuf_reset(&in->tmp);
@@ -237,7 +191,7 @@ identity_key(struct ingest *in, const char *pkg, const char *file, const char *f
 	sbuf_addc(&in->tmp, '\0');
 	sbuf_adds(&in->tmp, detail);
 	e = strmap_find(&in->ordinals, in->tmp.buf, in->tmp.len, 1);
-	ord = e->n++;
+	ord = e->v.u++;
 	sbuf_addc(&in->tmp, '\0');
 	sbuf_addf(&in->tmp, "%llu", (unsigned long long)ord);
 	return hash64(in->tmp.buf, in->tmp.len, 0xe5cdb);
@@ -250,11 +204,11 @@ ingest_package(void *ctx, const struct esc_package *p)
 	const char *pkg = p->name;
 	char fnbuf[1024];
 	size_t i;
-	struct strmap_ent *e;
+	struct htent *e;
 
 	if (in->rc)
 		return 1;
-	strmap_clear(&in->files);
+	strmap_clear(&in->files, 1);
 	package_dir(in, p);
 	if (pkg[0] == '\0' && in->o.package)
 		pkg = in->o.package;
@@ -267,7 +221,7 @@ ingest_package(void *ctx, const struct esc_package *p)
 	in->stats.blocks += p->nblocks;
 	in->stats.orphans += p->norphans;
 	e = strmap_find(&in->expected, pkg, strlen(pkg), 1);
-	e->n |= 2;
+	e->v.u |= 2;
 	for (i = 0; i < p->nfindings; i++) {
 		const struct esc_finding *f = &p->findings[i];
 		struct finding_in fi;

@@ -12,50 +12,19 @@
 
 /* ---- strings (read side) ---- */
 
-static void
-rc_insert(struct store *st, int64_t id, char *s)
-{
-	size_t i, mask;
-
-	if (st->rcn * 2 >= st->rccap) {
-		struct strcache_ent *old = st->rc;
-		size_t oldcap = st->rccap;
-		st->rccap = st->rccap ? st->rccap * 2 : 1024;
-		st->rc = xcalloc(st->rccap, sizeof(*st->rc));
-		mask = st->rccap - 1;
-		for (i = 0; i < oldcap; i++) {
-			if (old[i].s) {
-				size_t h = (size_t)hash64(&old[i].id, sizeof(old[i].id), 7) & mask;
-				while (st->rc[h].s)
-					h = (h + 1) & mask;
-				st->rc[h] = old[i];
-			}
-		}
-		free(old);
-	}
-	mask = st->rccap - 1;
-	i = (size_t)hash64(&id, sizeof(id), 7) & mask;
-	while (st->rc[i].s)
-		i = (i + 1) & mask;
-	st->rc[i].id = id;
-	st->rc[i].s = s;
-	st->rcn++;
-}
-
 const char *
 store_str(struct store *st, int64_t id)
 {
-	size_t i, mask;
+	struct htent *e;
+	const void *key = (const void *)(uintptr_t)id;
+	uint64_t h = hash64(&id, sizeof(id), 7);
 	char *s;
 
 	if (id <= 1)
 		return "";
-	if (st->rccap) {
-		mask = st->rccap - 1;
-		for (i = (size_t)hash64(&id, sizeof(id), 7) & mask; st->rc[i].s; i = (i + 1) & mask)
-			if (st->rc[i].id == id)
-				return st->rc[i].s;
-	}
+	st->rc.byaddr = 1;
+	if ((e = htab_find(&st->rc, h, key, 0, 0)) != NULL)
+		return e->v.p;
 	if (st->get_str == NULL &&
 	    sqlite3_prepare_v3(st->db, "SELECT s FROM str WHERE id = ?", -1,
 	    SQLITE_PREPARE_PERSISTENT, &st->get_str, NULL) != SQLITE_OK)
@@ -67,7 +36,7 @@ store_str(struct store *st, int64_t id)
 	} else
 		s = xstrdup("");
 	sqlite3_reset(st->get_str);
-	rc_insert(st, id, s);
+	htab_find(&st->rc, h, key, 0, 1)->v.p = s;
 	return s;
 }
 

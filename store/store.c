@@ -443,8 +443,8 @@ store_close(struct store *st)
 	sqlite3_finalize(st->find_str);
 	if (st->db)
 		sqlite3_close(st->db);
-	for (i = 0; i < st->rccap; i++)
-		free(st->rc[i].s);
-	free(st->rc);
+	for (i = 0; i < st->rc.cap; i++)
+		free(st->rc.t[i].v.p);
+	htab_release(&st->rc);
 	free(st);
 }

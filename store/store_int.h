@@ -5,12 +5,8 @@
 #ifndef ESCDB_STORE_INT_H
 #define ESCDB_STORE_INT_H
 
+#include "../lib/htab.h"
 #include "store.h"
-
-struct strcache_ent {
-	int64_t id;
-	char *s;
-};
 
 struct store {
 	sqlite3 *db;
@@ -18,9 +14,9 @@ struct store {
 	int rdonly;
 	int needs_upgrade;      /* read-only open of an older schema */
 	int immutable;          /* opened with immutable=1: no locks, no WAL */
-	/* id -> text cache for reading */
-	struct strcache_ent *rc;
-	size_t rccap, rcn;
+	/* id -> text (owned) cache for reading; the key is the id itself,
+	 * held as an address (htab byaddr) */
+	struct htab rc;
 	sqlite3_stmt *get_str, *find_str;
 };
 

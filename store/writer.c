@@ -10,23 +10,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/htab.h"
+
 /* ---- writer ---- */
 
-struct intern_ent {
-	uint64_t h;
-	int64_t id;
-	uint32_t len;
-	char *s;                /* owned */
-};
 
 struct store_writer {
 	struct store *st;
 	int64_t run;
 	int64_t nfindings;
 	sqlite3_stmt *ins_str, *find_str, *ins_finding, *ins_pkg, *ins_line;
-	/* intern cache: text -> id */
-	struct intern_ent *tab;
-	size_t cap, n;
+	struct htab cache;              /* text (owned) -> id */
 	int str_table_was_empty;        /* every hit is in the cache */
 };
 
@@ -37,62 +31,24 @@ intern_clear(struct store_writer *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->cap; i++)
-		free(w->tab[i].s);
-	memset(w->tab, 0, w->cap * sizeof(*w->tab));
-	w->n = 0;
+	for (i = 0; i < w->cache.cap; i++)
+		free((void *)w->cache.t[i].k);
+	htab_release(&w->cache);
 	w->str_table_was_empty = 0;
-}
-
-static void
-intern_put(struct store_writer *w, uint64_t h, const char *s, size_t n, int64_t id)
-{
-	size_t i, mask;
-
-	if (w->n >= INTERN_MAX)
-		intern_clear(w);
-	if ((w->n + 1) * 2 > w->cap) {
-		struct intern_ent *old = w->tab;
-		size_t oldcap = w->cap;
-		w->cap = w->cap ? w->cap * 2 : 4096;
-		w->tab = xcalloc(w->cap, sizeof(*w->tab));
-		mask = w->cap - 1;
-		for (i = 0; i < oldcap; i++)
-			if (old[i].s) {
-				size_t j = (size_t)old[i].h & mask;
-				while (w->tab[j].s)
-					j = (j + 1) & mask;
-				w->tab[j] = old[i];
-			}
-		free(old);
-	}
-	mask = w->cap - 1;
-	i = (size_t)h & mask;
-	while (w->tab[i].s)
-		i = (i + 1) & mask;
-	w->tab[i].h = h;
-	w->tab[i].id = id;
-	w->tab[i].len = (uint32_t)n;
-	w->tab[i].s = xstrndup(s, n);
-	w->n++;
 }
 
 int64_t
 store_writer_intern(struct store_writer *w, const char *s, size_t n)
 {
 	uint64_t h;
-	size_t i, mask;
+	struct htent *e;
 	int64_t id = 0;
 
 	if (n == 0)
 		return 1;
 	h = str_hash(s, n);
-	if (w->cap) {
-		mask = w->cap - 1;
-		for (i = (size_t)h & mask; w->tab[i].s; i = (i + 1) & mask)
-			if (w->tab[i].h == h && w->tab[i].len == n && memcmp(w->tab[i].s, s, n) == 0)
-				return w->tab[i].id;
-	}
+	if ((e = htab_find(&w->cache, h, s, n, 0)) != NULL)
+		return e->v.i;
 	if (!w->str_table_was_empty) {
 		sqlite3_bind_int64(w->find_str, 1, (int64_t)h);
 		sqlite3_bind_text(w->find_str, 2, s, (int)n, SQLITE_STATIC);
@@ -110,7 +66,11 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 		sqlite3_reset(w->ins_str);
 		id = sqlite3_last_insert_rowid(w->st->db);
 	}
-	intern_put(w, h, s, n, id);
+	if (w->cache.n >= INTERN_MAX)
+		intern_clear(w);
+	e = htab_find(&w->cache, h, s, n, 1);
+	e->k = xstrndup(s, n);
+	e->v.i = id;
 	return id;
 }
 
@@ -125,16 +85,12 @@ prep(struct store *st, const char *sql, sqlite3_stmt **s)
 static void
 writer_free(struct store_writer *w)
 {
-	size_t i;
-
 	sqlite3_finalize(w->ins_str);
 	sqlite3_finalize(w->find_str);
 	sqlite3_finalize(w->ins_finding);
 	sqlite3_finalize(w->ins_pkg);
 	sqlite3_finalize(w->ins_line);
-	for (i = 0; i < w->cap; i++)
-		free(w->tab[i].s);
-	free(w->tab);
+	intern_clear(w);
 	free(w);
 }
 
