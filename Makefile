@@ -112,7 +112,7 @@ FUZZ_RUNS ?=
 FUZZ_CC ?= clang
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-FUZZ_LIB = lib/util.c $(wildcard parser/*.c)
+FUZZ_LIB = $(wildcard lib/*.c parser/*.c)
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS) tests/fuzz/walk.h
