@@ -37,24 +37,25 @@ struct htent *
 htab_find(struct htab *t, uint64_t h, const void *k, size_t klen, int create)
 {
 	size_t i, mask;
+	uint32_t h32 = (uint32_t)h;
 
 	if (create && (t->n + 1) * 2 > t->cap)
 		grow(t);
 	if (t->cap == 0)
 		return NULL;
 	mask = t->cap - 1;
-	for (i = (size_t)h & mask; t->t[i].k; i = (i + 1) & mask) {
+	for (i = (size_t)h32 & mask; t->t[i].k; i = (i + 1) & mask) {
 		struct htent *e = &t->t[i];
-		if (e->h != h)
+		if (e->h != h32)
 			continue;
 		if (t->byaddr ? e->k == k : e->klen == klen && memcmp(e->k, k, klen) == 0)
 			return e;
 	}
 	if (!create)
 		return NULL;
-	t->t[i].h = h;
+	t->t[i].h = h32;
 	t->t[i].k = k;
-	t->t[i].klen = klen;
+	t->t[i].klen = (uint32_t)klen;
 	t->t[i].v.u = 0;
 	t->n++;
 	return &t->t[i];

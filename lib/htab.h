@@ -4,7 +4,8 @@
  * interning, ingest's maps and the store writer's text cache.  Keys are
  * byte strings (compared with memcmp) or, with byaddr set, addresses
  * (compared as pointers).  The caller hashes (so each user keeps its own
- * hash), owns the keys and whatever v points to; the table owns its slots.
+ * hash), owns the keys and whatever v points to; the table owns its slots,
+ * 24 bytes each (the parser holds one per distinct text of a package).
  */
 #ifndef ESCDB_HTAB_H
 #define ESCDB_HTAB_H
@@ -13,9 +14,9 @@
 #include <stdint.h>
 
 struct htent {
-	uint64_t h;
+	uint32_t h;             /* the low bits of the caller's hash */
+	uint32_t klen;          /* keys are shorter than 4 GiB */
 	const void *k;          /* NULL marks an empty slot */
-	size_t klen;
 	union {
 		int64_t i;
 		uint64_t u;
