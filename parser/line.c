@@ -152,8 +152,12 @@ explain_from(const char *s, size_t n, struct span g[3])
 	if (i < 4 || n - i < 5 || memcmp(s + i, "from ", 5) != 0)
 		return 0;
 	start = i + 5;
-	for (p = n; p-- > start + 1;) {
-		if (s[p] != '(' || s[p - 1] != ' ')
+	for (p = n; p > start + 1;) {
+		const char *c = memrchr(s + start + 1, '(', p - (start + 1));
+		if (c == NULL)
+			break;
+		p = (size_t)(c - s);
+		if (s[p - 1] != ' ')
 			continue;
 		for (q = p + 1; q < n && s[q] != '(' && s[q] != ')'; q++)
 			;
