@@ -54,8 +54,11 @@ cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
 		msg_warn("runs %lld and %lld were built for %s/%s and %s/%s; the "
 		    "compiler, not the code, may explain differences", (long long)b->id,
 		    (long long)h->id, b->goos, b->goarch, h->goos, h->goarch);
-	if (strcmp(b->mode ? b->mode : "", h->mode ? h->mode : "") != 0 ||
-	    strcmp(b->flags ? b->flags : "", h->flags ? h->flags : "") != 0)
+	/* an empty mode is unknown (ingested logs, runs stored before schema
+	 * v2): nothing to compare */
+	if (b->mode && h->mode && b->mode[0] && h->mode[0] &&
+	    (strcmp(b->mode, h->mode) != 0 ||
+	    strcmp(b->flags ? b->flags : "", h->flags ? h->flags : "") != 0))
 		msg_warn("runs %lld and %lld were built differently (mode '%s', flags '%s' "
 		    "against mode '%s', flags '%s'); the build, not the code, may explain "
 		    "differences", (long long)b->id, (long long)h->id,

@@ -66,7 +66,7 @@ verify() {
 phase() {
 	name=$1 db=$2 pristine=$3 max=$4 drop=$5; shift 5
 	k=0 tries=0
-	while [ "$k" -lt "$per" ] && [ "$tries" -lt $((3 * per)) ]; do
+	while [ "$k" -lt "$per" ] && [ "$tries" -lt $((5 * per)) ]; do
 		tries=$((tries + 1))
 		runsums "$db" >"$T/before"
 		if killrun "$db" "$max" "$@"; then
