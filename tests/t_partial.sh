@@ -13,14 +13,23 @@ has() { grep -q -- "$2" "$1"; }
 
 check "a whole log is stored" e ingest --commit base0001 -C testdata/seeds "$LOG"
 
-# ---- cut inside an explanation block (a heading and flow lines, no verdict)
-n=$(grep -n ': *flow:' "$LOG" | sed -n 5p | cut -d: -f1)
+# ---- cut inside an explanation block (a heading and no flow line under it)
+n=$(awk '/:   flow: / { if (prev ~ /:$/ && prev !~ /flow: /) { c++; if (c == 5) { print NR - 1; exit } } } { prev = $0 }' "$LOG")
 head -n "$n" "$LOG" >"$T/block.log"
 check_exit "cut inside a block: exit 2" 2 e ingest -C testdata/seeds "$T/block.log"
 has "$T/.err" "block.log:[0-9]*: input ends in the middle of an explanation block" &&
     ok "cut inside a block: FILE:LINE message" || { notok "cut inside a block: FILE:LINE message"; cat "$T/.err"; }
 has "$T/.err" "no run stored (--partial" && ok "message names --partial" || notok "message names --partial"
 check_eq "cut inside a block: nothing stored" "$(runs)" 1
+
+# ---- a log whose last block ends with a flow line that has no from lines
+# is whole: the compiler prints such flows, and a parallel build may print
+# that package last (a real go build of a module tripped on it)
+D=testdata/logs/demo-go1.26.8-m2.log
+n=$(awk '{ if (prev ~ /:   flow: / && $0 !~ /:     from /) { print NR - 1; exit } prev = $0 }' "$D")
+head -n "$n" "$D" >"$T/stepless.log"
+check_exit "ends with a step-less flow line: stored" 0 "$ESCDB" --db "$T/stepless.db" ingest -C testdata/demo "$T/stepless.log"
+check_eq "ends with a step-less flow line: not partial" "$(sq "$T/stepless.db" "SELECT partial FROM run")" 0
 
 # ---- cut inside a line
 head -c $(( $(head -n 40 "$LOG" | wc -c) + 12 )) "$LOG" >"$T/line.log"
