@@ -3,7 +3,7 @@
  * -gcflags='-m=2 -l') and stores the output as one new run.  The go
  * command's output is spooled to a temporary file and parsed only after
  * the build succeeded; packages that printed nothing are asked for again
- * under another action id (see recheck_silent).
+ * under another action id (run_recheck_silent in run_go.c).
  */
 #include "cmd.h"
 #include "opts.h"
@@ -21,6 +21,7 @@
 #include "buildfail.h"
 #include "gotool.h"
 #include "../store/ingest.h"
+#include "run_int.h"
 
 static const struct opt_usage usage = {
 	"run", "[--] [PKG...]", ".Op Fl -\n.Op Ar PKG ...",
@@ -30,41 +31,6 @@ static const struct opt_usage usage = {
 	"output may have been evicted), never with -a.  A failed build stores\n"
 	"nothing (exit status 3).\n",
 	NULL
-};
-
-struct pkg {
-	char *path;             /* import path */
-	char *dir;              /* its directory */
-	char *moddir;           /* its module's root, or "" */
-	int built;              /* in the run's shard (all when not sharded) */
-};
-
-struct run {
-	char *absdir;
-	struct pkg *pkgs;       /* sorted by path */
-	size_t npkgs;
-	char *goversion, *goos, *goarch, *goroot, *gomodcache;
-	char *commit;
-	int64_t date;
-	int tty;                /* progress lines on stderr */
-	int shown;              /* a progress line is on the screen */
-	int use_o;              /* pass -o /dev/null to go build */
-	char *jsondir;          /* --json: the fresh logopt directory */
-	char *cflags;           /* the compiler flags: "-m=2 -l", ... */
-	char *gcflags;          /* "-gcflags=" cflags */
-	char *tags;             /* "-tags=..." or NULL */
-	char **bpats;           /* the package patterns of the run */
-	int nbpats;
-	int partial;            /* --partial: store cut output marked partial */
-	int cut;                /* the go command was killed: output cut */
-	int verbose;            /* --verbose: a failed build's whole output */
-	int shard_k, shard_n;   /* --shard K/N, else 0 */
-	char *shard;            /* "K/N" or "" */
-	int inline_;            /* --inline: no -l */
-	char *extra_gcflags;    /* --gcflags */
-	char *flags;            /* the run's flags column */
-	char *goamd64;
-	struct store *st;       /* the database, once open */
 };
 
 /* ---- progress (terminal only) ---- */
@@ -84,8 +50,8 @@ progress(struct run *r, const char *fmt, ...)
 	r->shown = 1;
 }
 
-static void
-progress_clear(struct run *r)
+void
+run_progress_clear(struct run *r)
 {
 	if (!r->shown)
 		return;
@@ -96,457 +62,12 @@ progress_clear(struct run *r)
 
 /* ---- options ---- */
 
-/* ---- spawning ---- */
-
-/* Prints why a command could not be started; returns the exit status. */
-static int
-spawn_error(struct run *r, const char *what)
-{
-	int e = errno;
-
-	progress_clear(r);
-	msg_error("cannot run %s: %s", what, strerror(e));
-	return e == ENOENT || e == EACCES || e == ENOTDIR ? EXIT_USAGE : EXIT_INTERNAL;
-}
-
-/* The go command failed: its output verbatim, then ours. */
-static int
-go_failed(struct run *r, const char *what, const char *text, FILE *spool, int status)
-{
-	progress_clear(r);
-	fflush(stdout);
-	if (text != NULL)
-		fputs(text, stderr);
-	if (spool != NULL && buildfail_show(spool, stderr, r->verbose) < 0)
-		msg_error("cannot read the output of %s: %s", what, strerror(errno));
-	msg_error("%s failed (exit %d); no run stored", what, status);
-	return EXIT_BUILD;
-}
-
-static int
-pkg_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct pkg *)a)->path, ((const struct pkg *)b)->path);
-}
-
-/* go list: the packages that have Go files, with their directories. */
-static int
-list_packages(struct run *r, char **pats, int npats)
-{
-	static const char fmt[] = "-f={{if or .GoFiles .CgoFiles}}{{.ImportPath}}\t"
-	    "{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}{{end}}";
-	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	char **argv = xcalloc((size_t)npats + 4, sizeof(*argv));
-	char *line, *next, *t1, *t2;
-	size_t cap = 0;
-	int i, status, rc = EXIT_OK;
-
-	argv[0] = "go";
-	argv[1] = "list";
-	argv[2] = (char *)fmt;
-	for (i = 0; i < npats; i++)
-		argv[3 + i] = pats[i];
-	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
-		rc = spawn_error(r, "go");
-		goto done;
-	}
-	if (status != 0) {
-		rc = go_failed(r, "go list", err.buf, NULL, status);
-		goto done;
-	}
-	for (line = out.buf; line != NULL && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		if ((t1 = strchr(line, '\t')) == NULL || (t2 = strchr(t1 + 1, '\t')) == NULL)
-			continue;
-		*t1++ = '\0';
-		*t2++ = '\0';
-		if (*line == '\0' || *t1 == '\0')
-			continue;       /* no directory: nothing to build */
-		if (r->npkgs == cap) {
-			cap = cap ? cap * 2 : 16;
-			r->pkgs = xreallocarray(r->pkgs, cap, sizeof(*r->pkgs));
-		}
-		r->pkgs[r->npkgs].path = xstrdup(line);
-		r->pkgs[r->npkgs].dir = xstrdup(t1);
-		r->pkgs[r->npkgs].moddir = xstrdup(t2);
-		r->pkgs[r->npkgs].built = 1;
-		r->npkgs++;
-	}
-	if (r->npkgs == 0) {
-		progress_clear(r);
-		if (err.len)
-			fputs(err.buf, stderr);
-		msg_error("run: no Go packages to build in %s", r->absdir);
-		rc = EXIT_USAGE;
-		goto done;
-	}
-	qsort(r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
-done:
-	free(argv);
-	sbuf_release(&out);
-	sbuf_release(&err);
-	return rc;
-}
-
-static const char *
-pkgdir(void *ctx, const char *path)
-{
-	struct run *r = ctx;
-	struct pkg key, *p;
-
-	memset(&key, 0, sizeof(key));   /* issue 7: cppcheck uninitvar */
-	key.path = (char *)path;
-	p = bsearch(&key, r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
-	return p ? p->dir : NULL;
-}
-
-/* The module root: the module holding DIR, else the first one listed. */
-static const char *
-modroot(const struct run *r)
-{
-	const char *best = NULL;
-	size_t i, n, bestn = 0;
-
-	for (i = 0; i < r->npkgs; i++) {
-		const char *m = r->pkgs[i].moddir;
-
-		n = strlen(m);
-		if (n == 0)
-			continue;
-		if (best == NULL)
-			best = m;
-		if (n > bestn && strncmp(r->absdir, m, n) == 0 &&
-		    (r->absdir[n] == '\0' || r->absdir[n] == '/')) {
-			best = m;
-			bestn = n;
-		}
-	}
-	return best;
-}
-
-/* go env: the toolchain's version, target and directories. */
-static int
-go_env(struct run *r)
-{
-	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOMODCACHE",
-	    "GOAMD64", NULL };
-	char **dst[] = { &r->goversion, &r->goos, &r->goarch, &r->goroot, &r->gomodcache,
-	    &r->goamd64 };
-	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	char *line, *next;
-	size_t i;
-	int status, rc = EXIT_OK;
-
-	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
-		rc = spawn_error(r, "go");
-		goto done;
-	}
-	if (status != 0) {
-		rc = go_failed(r, "go env", err.buf, NULL, status);
-		goto done;
-	}
-	line = out.buf;
-	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
-		next = line ? strchr(line, '\n') : NULL;
-		if (next != NULL)
-			*next++ = '\0';
-		*dst[i] = xstrdup(line ? line : "");
-		line = next;
-	}
-done:
-	sbuf_release(&out);
-	sbuf_release(&err);
-	return rc;
-}
-
-/* The first line of a git command's output, or NULL when git fails. */
-static char *
-git_line(const char *dir, const char *a1, const char *a2, const char *a3,
-    const char *a4, const char *a5)
-{
-	char *argv[] = { "git", "-C", (char *)dir, (char *)a1, (char *)a2,
-	    (char *)a3, (char *)a4, (char *)a5, NULL };
-	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	int status;
-	char *s = NULL;
-
-	if (gotool_capture(NULL, argv, &out, &err, &status) == 0 && status == 0 &&
-	    out.len > 0) {
-		out.buf[strcspn(out.buf, "\r\n")] = '\0';
-		if (out.buf[0] != '\0')
-			s = xstrdup(out.buf);
-	}
-	sbuf_release(&out);
-	sbuf_release(&err);
-	return s;
-}
-
-/* Whether s looks like a commit hash: 4 to 64 hex digits. */
-static int
-is_hash(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	return s[n] == '\0' && n >= 4 && n <= 64;
-}
-
-/* The commit (HEAD, or REV resolved) and, unless given, its date. */
-static void
-resolve_commit(struct run *r, const char *rev, int have_date)
-{
-	struct sbuf spec = SBUF_INIT;
-	char *ct, *end;
-	long long v;
-
-	if (rev == NULL)
-		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
-		    "HEAD^{commit}", NULL);
-	else if (rev[0] != '-' && rev[0] != '\0') {
-		sbuf_addf(&spec, "%s^{commit}", rev);
-		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
-		    spec.buf, NULL);
-		sbuf_release(&spec);
-	}
-	if (r->commit == NULL) {
-		/* No repository, no git, or a revision git does not know:
-		 * the commit is what was given (or empty), the date now.  A
-		 * hash is kept quietly (a shallow clone may lack it). */
-		if (rev != NULL && !is_hash(rev)) {
-			progress_clear(r);
-			msg_warn("run: cannot resolve commit '%s' with git; stored as given", rev);
-		}
-		r->commit = xstrdup(rev ? rev : "");
-		if (!have_date)
-			r->date = (int64_t)time(NULL);
-		return;
-	}
-	if (have_date)
-		return;
-	r->date = (int64_t)time(NULL);
-	ct = git_line(r->absdir, "show", "-s", "--format=%ct", r->commit, NULL);
-	if (ct != NULL) {
-		errno = 0;
-		v = strtoll(ct, &end, 10);
-		if (errno == 0 && end != ct && *end == '\0')
-			r->date = v;
-		free(ct);
-	}
-}
-
-/* The minor version of "go1.N[.P]" or "devel go1.N-...", else 0. */
-static int
-go_minor(const char *v)
-{
-	const char *p = strstr(v, "go1.");
-
-	return p ? atoi(p + 4) : 0;
-}
-
-/* Whether the first 64 KB of fp hold s. */
-static int
-spool_has(FILE *fp, const char *s)
-{
-	static char buf[65536];
-	size_t n;
-
-	if (fseeko(fp, 0, SEEK_SET) != 0)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = '\0';
-	fseeko(fp, 0, SEEK_SET);
-	return memmem(buf, n, s, strlen(s)) != NULL;
-}
-
-/* A growable NULL-terminated argument vector; the strings are owned by
- * the vector when added with strv_own. */
-struct strv {
-	char **v;
-	size_t n, cap;
-	char **own;
-	size_t nown, capown;
-};
-
-static void
-strv_add(struct strv *sv, const char *s)
-{
-	if (sv->n + 2 > sv->cap) {
-		sv->cap = sv->cap ? sv->cap * 2 : 16;
-		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
-	}
-	sv->v[sv->n++] = (char *)s;
-	sv->v[sv->n] = NULL;
-}
-
-static void
-strv_own(struct strv *sv, char *s)
-{
-	if (sv->nown == sv->capown) {
-		sv->capown = sv->capown ? sv->capown * 2 : 16;
-		sv->own = xreallocarray(sv->own, sv->capown, sizeof(*sv->own));
-	}
-	sv->own[sv->nown++] = s;
-	strv_add(sv, s);
-}
-
-static void
-strv_release(struct strv *sv)
-{
-	size_t i;
-
-	for (i = 0; i < sv->nown; i++)
-		free(sv->own[i]);
-	free(sv->own);
-	free(sv->v);
-	memset(sv, 0, sizeof(*sv));
-}
-
-/*
- * go build FLAGS [-o /dev/null] PKGS in DIR, spooled.  Returns EXIT_OK
- * with *out open at its start, or prints the failure.  Every command run
- * is appended to cmdline.  A go command that refuses -o /dev/null for
- * several packages is asked again without -o (it then writes nothing for
- * libraries and several mains).
- */
-static int
-go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
-    struct sbuf *cmdline, FILE **out)
-{
-	struct strv av;
-	FILE *fp = NULL;
-	size_t i;
-	int status, rc = EXIT_OK;
-
-	*out = NULL;
-	memset(&av, 0, sizeof(av));
-	for (;;) {
-		av.n = 0;
-		strv_add(&av, "go");
-		strv_add(&av, "build");
-		if (go_minor(r->goversion) >= 18)
-			strv_add(&av, "-buildvcs=false");  /* no git status; the binary is discarded */
-		if (r->tags != NULL)
-			strv_add(&av, r->tags);
-		for (i = 0; i < nflags; i++)
-			strv_add(&av, flags[i]);
-		if (r->use_o) {
-			strv_add(&av, "-o");
-			strv_add(&av, "/dev/null");
-		}
-		for (i = 0; i < npkgs; i++)
-			strv_add(&av, pkgs[i]);
-		if ((fp = gotool_tmpfile()) == NULL) {
-			progress_clear(r);
-			msg_error("cannot create a temporary file: %s", strerror(errno));
-			rc = EXIT_INTERNAL;
-			break;
-		}
-		if (gotool_spool(r->absdir, av.v, fp, &status) < 0) {
-			rc = errno == ENOENT ? spawn_error(r, "go") : EXIT_INTERNAL;
-			if (rc == EXIT_INTERNAL) {
-				progress_clear(r);
-				msg_error("cannot run go build: %s", strerror(errno));
-			}
-			break;
-		}
-		if (cmdline->len)
-			sbuf_adds(cmdline, "; ");
-		gotool_cmdline(cmdline, av.v);
-		if (status != 0 && r->use_o && npkgs > 1 &&
-		    spool_has(fp, "multiple packages to non-directory")) {
-			r->use_o = 0;
-			fclose(fp);
-			fp = NULL;
-			continue;
-		}
-		if (status > 128 && r->partial) {
-			r->cut = status;        /* killed: keep what it printed */
-			status = 0;
-		}
-		if (status > 128) {
-			rc = go_failed(r, "go build", NULL, fp, status);
-			msg_error("go build was killed (signal %d): its output is cut "
-			    "(--partial stores it marked partial)", status - 128);
-			rc = EXIT_USAGE;
-			break;
-		}
-		if (status != 0) {
-			rc = go_failed(r, "go build", NULL, fp, status);
-			break;
-		}
-		*out = fp;
-		fp = NULL;
-		break;
-	}
-	if (fp != NULL)
-		fclose(fp);
-	strv_release(&av);
-	return rc;
-}
-
-/*
- * Asks again for the packages that printed nothing.  The go command
- * replays a package's cached compiler output with its cached object; when
- * the output entry is gone and the object is not (a trimmed or partly
- * restored cache, a GOCACHEPROG that evicts on its own) it prints nothing
- * and never compiles the package again.  So each silent package is built
- * with flags that mean the same to the compiler but differ in text (the
- * run's flags with "-m=2" once more), which gives it another action id:
- * the first time it is compiled, later its output is replayed from that
- * other entry.  Its dependencies keep the flags they had (each pattern of
- * the run repeated as -gcflags=PATTERN=FLAGS) and stay cached; their
- * replayed output is dropped, only the silent packages' blocks are kept.
- */
-static int
-recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
-    struct sbuf *cmdline, FILE **out)
-{
-	struct strv fl;
-	struct sbuf sb = SBUF_INIT;
-	FILE *raw = NULL;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	memset(&fl, 0, sizeof(fl));
-	if (cla) {
-		sbuf_addf(&sb, "-gcflags=%s -m=2", r->cflags);
-		strv_own(&fl, sbuf_detach(&sb));
-	} else {
-		for (i = 0; i < (size_t)r->nbpats; i++) {
-			sbuf_addf(&sb, "-gcflags=%s=%s", r->bpats[i], r->cflags);
-			strv_own(&fl, sbuf_detach(&sb));
-		}
-		for (i = 0; i < nsilent; i++) {
-			sbuf_addf(&sb, "-gcflags=%s=%s -m=2", silent[i], r->cflags);
-			strv_own(&fl, sbuf_detach(&sb));
-		}
-	}
-	rc = go_build(r, fl.v, fl.n, silent, nsilent, cmdline, &raw);
-	strv_release(&fl);
-	if (rc != EXIT_OK)
-		return rc;
-	if (cla) {
-		*out = raw;
-		return EXIT_OK;
-	}
-	if ((*out = gotool_tmpfile()) == NULL ||
-	    gotool_keep_blocks(raw, *out, silent, nsilent) < 0) {
-		progress_clear(r);
-		msg_error("cannot filter the output of go build: %s", strerror(errno));
-		rc = EXIT_INTERNAL;
-	}
-	fclose(raw);
-	return rc;
-}
-
 /* ---- ingesting ---- */
 
 static void
 warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
 {
-	progress_clear(ctx);
+	run_progress_clear(ctx);
 	msg_warn_at(input, line, text);
 }
 
@@ -558,12 +79,12 @@ ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, const
 
 	rc = ingest_file(in, fp, name);
 	if (rc == STORE_EDB) {
-		progress_clear(r);
+		run_progress_clear(r);
 		msg_error("%s", store_errmsg(st));
 		return EXIT_INTERNAL;
 	}
 	if (rc != STORE_OK) {
-		progress_clear(r);
+		run_progress_clear(r);
 		msg_error("cannot read the output of %s: %s", name, strerror(errno));
 		return EXIT_INTERNAL;
 	}
@@ -583,7 +104,7 @@ check_cut(struct run *r, struct ingest *in)
 	if (!r->cut && !s->truncated)
 		return EXIT_OK;
 	if (!r->partial) {
-		progress_clear(r);
+		run_progress_clear(r);
 		msg_error("%s:%lu: %s (cut short?); no run stored (--partial stores "
 		    "it marked partial)", s->trunc_input, s->trunc_line, s->trunc_why);
 		return EXIT_USAGE;
@@ -678,7 +199,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	int64_t id = 0;
 	int rc, cla = 0;
 
-	progress_clear(r);
+	run_progress_clear(r);
 	if (st == NULL && (rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
 		return rc;
 	r->st = st;
@@ -703,15 +224,15 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	o.cwd = r->absdir;
 	o.goroot = r->goroot[0] ? r->goroot : NULL;
 	o.gomodcache = r->gomodcache[0] ? r->gomodcache : NULL;
-	o.modroot = modroot(r);
-	o.pkgdir = pkgdir;
+	o.modroot = run_modroot(r);
+	o.pkgdir = run_pkgdir;
 	o.pkgdir_ctx = r;
 	o.warn = warn_cb;
 	o.warn_ctx = r;
 
 	progress(r, "parsing the output of go build\u2026");
 	if ((rc = ingest_begin(st, &m, &o, &in)) != STORE_OK) {
-		progress_clear(r);
+		run_progress_clear(r);
 		msg_error("%s", store_errmsg(st));
 		in = NULL;
 		rc = EXIT_INTERNAL;
@@ -726,7 +247,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		 * again: nothing is replayed from the cache, nothing missed. */
 		int lrc = ingest_logopt_dir(in, r->jsondir);
 		if (lrc != STORE_OK) {
-			progress_clear(r);
+			run_progress_clear(r);
 			msg_error("%s", lrc == STORE_EDB ? store_errmsg(st) :
 			    "cannot read the -json=0 output of go build");
 			rc = lrc == STORE_EDB ? EXIT_INTERNAL : EXIT_USAGE;
@@ -746,7 +267,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	if (nsilent > 0) {
 		progress(r, "asking again for %zu package%s that printed nothing\u2026",
 		    nsilent, plural(nsilent));
-		if ((rc = recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
+		if ((rc = run_recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
 			goto out;
 		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
 			goto out;
@@ -774,7 +295,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 
 		rc = ingest_commit(in, &id);
 		in = NULL;
-		progress_clear(r);
+		run_progress_clear(r);
 		if (rc != STORE_OK) {
 			rc = cmd_db_error(st);
 			goto out;
@@ -788,7 +309,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 out:
 	if (in != NULL)
 		ingest_abort(in);
-	progress_clear(r);
+	run_progress_clear(r);
 	if (spool2 != NULL)
 		fclose(spool2);
 	free(silent);
@@ -840,7 +361,7 @@ pick_shard(struct run *r, struct sbuf *fb)
 
 	for (i = 0; i < r->npkgs; i++) {
 		if (strcmp(r->pkgs[i].path, "command-line-arguments") == 0) {
-			progress_clear(r);
+			run_progress_clear(r);
 			msg_error("run: --shard needs package patterns, not .go files");
 			return EXIT_USAGE;
 		}
@@ -965,10 +486,10 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	r.tty = isatty(2);
 
 	progress(&r, "listing packages\u2026");
-	if ((rc = list_packages(&r, pats, npats)) != EXIT_OK ||
-	    (rc = go_env(&r)) != EXIT_OK)
+	if ((rc = run_list_packages(&r, pats, npats)) != EXIT_OK ||
+	    (rc = run_go_env(&r)) != EXIT_OK)
 		goto out;
-	resolve_commit(&r, rev, have_date);
+	run_resolve_commit(&r, rev, have_date);
 
 	if (json) {
 		char tmpl[4096];
@@ -1016,7 +537,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	}
 	progress(&r, "building %zu package%s\u2026", targets.n, plural(targets.n));
 	if (targets.n > 0 &&
-	    (rc = go_build(&r, fl.v, fl.n, targets.v, targets.n, &cmdline, &spool)) != EXIT_OK)
+	    (rc = run_go_build(&r, fl.v, fl.n, targets.v, targets.n, &cmdline, &spool)) != EXIT_OK)
 		goto out;
 	if (targets.n == 0)
 		sbuf_addf(&cmdline, "(no package in shard %s)", r.shard);
@@ -1037,7 +558,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	}
 	rc = store_run(&r, cx, r.st, label, pats, npats, spool, &cmdline);
 out:
-	progress_clear(&r);
+	run_progress_clear(&r);
 	if (spool != NULL)
 		fclose(spool);
 	if (r.jsondir != NULL)

@@ -1,0 +1,70 @@
+/*
+ * run_int: what cmd/run.c and cmd/run_go.c share — the state of one run
+ * and the go and git commands it spawns.  Callers: those two files only.
+ */
+#ifndef ESCDB_RUN_INT_H
+#define ESCDB_RUN_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cmd.h"
+
+struct pkg {
+	char *path;             /* import path */
+	char *dir;              /* its directory */
+	char *moddir;           /* its module's root, or "" */
+	int built;              /* in the run's shard (all when not sharded) */
+};
+
+struct run {
+	char *absdir;
+	struct pkg *pkgs;       /* sorted by path */
+	size_t npkgs;
+	char *goversion, *goos, *goarch, *goroot, *gomodcache;
+	char *commit;
+	int64_t date;
+	int tty;                /* progress lines on stderr */
+	int shown;              /* a progress line is on the screen */
+	int use_o;              /* pass -o /dev/null to go build */
+	char *jsondir;          /* --json: the fresh logopt directory */
+	char *cflags;           /* the compiler flags: "-m=2 -l", ... */
+	char *gcflags;          /* "-gcflags=" cflags */
+	char *tags;             /* "-tags=..." or NULL */
+	char **bpats;           /* the package patterns of the run */
+	int nbpats;
+	int partial;            /* --partial: store cut output marked partial */
+	int cut;                /* the go command was killed: output cut */
+	int verbose;            /* --verbose: a failed build's whole output */
+	int shard_k, shard_n;   /* --shard K/N, else 0 */
+	char *shard;            /* "K/N" or "" */
+	int inline_;            /* --inline: no -l */
+	char *extra_gcflags;    /* --gcflags */
+	char *flags;            /* the run's flags column */
+	char *goamd64;
+	struct store *st;       /* the database, once open */
+};
+
+struct strv {
+	char **v;
+	size_t n, cap;
+	char **own;
+	size_t nown, capown;
+};
+
+int run_list_packages(struct run *r, char **pats, int npats);
+const char *run_modroot(const struct run *r);
+int run_go_env(struct run *r);
+void run_resolve_commit(struct run *r, const char *rev, int have_date);
+int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
+    struct sbuf *cmdline, FILE **out);
+int run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
+    struct sbuf *cmdline, FILE **out);
+void strv_add(struct strv *sv, const char *s);
+void strv_own(struct strv *sv, char *s);
+void strv_release(struct strv *sv);
+void run_progress_clear(struct run *r);
+/* The directory of package path (a pkgdir callback of ingest). */
+const char *run_pkgdir(void *ctx, const char *path);
+
+#endif
