@@ -3,6 +3,11 @@
 # man/parts/*.mdoc (in the order listed below, then any others).  A line
 # "@SYNOPSIS CMD@" becomes the synopsis escdb prints from CMD's option
 # table (escdb CMD --synopsis): $ESCDB, default ../escdb (make it first).
+# OUT=FILE writes FILE instead of man/escdb.1 (tests compare without
+# touching the tree).
+out=${OUT:-escdb.1}
+case $out in /*) ;; *) out=$(pwd)/$out ;; esac
+[ -n "$OUT" ] || out=$(cd "$(dirname "$0")" && pwd)/escdb.1
 cd "$(dirname "$0")" || exit 1
 ESCDB=${ESCDB:-../escdb}
 [ -x "$ESCDB" ] || { echo "assemble.sh: build $ESCDB first (make)" >&2; exit 1; }
@@ -30,4 +35,4 @@ while IFS= read -r line; do
 	else
 		printf '%s\n' "$line" | expand
 	fi
-done <escdb.1.in >escdb.1.tmp && mv escdb.1.tmp escdb.1
+done <escdb.1.in >"$out.tmp.$$" && mv "$out.tmp.$$" "$out"
