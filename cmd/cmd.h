@@ -84,6 +84,13 @@ int cmd_diff_runs(struct store *st, const char *bsel, const char *hsel,
  * warning when allowed.  EXIT_OK otherwise. */
 int cmd_diff_partial(const char *cmd, const struct run_info *b,
     const struct run_info *h, int allow);
+/* cmd_diff_partial, then diff_compute of b and h over the kinds of mask,
+ * externals and excluded globs as asked; EXIT_OK with *d filled (caller
+ * releases it), else the exit status with the message printed. */
+struct diff;
+int cmd_diff_compute(struct store *st, const char *cmd, const struct run_info *b,
+    const struct run_info *h, int allow_partial, unsigned mask, int include_external,
+    const char *const *exclude, size_t nexclude, struct diff *d);
 int cmd_diff_render(struct store *st, const struct diff *d,
     const struct diff_render_opts *o, int f, FILE *fp);
 /* gate --base-rev REV (cmd/baserev.c): *sel receives REV's full commit,

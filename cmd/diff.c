@@ -98,6 +98,26 @@ cmd_diff_partial(const char *cmd, const struct run_info *b, const struct run_inf
 }
 
 int
+cmd_diff_compute(struct store *st, const char *cmd, const struct run_info *b,
+    const struct run_info *h, int allow_partial, unsigned mask, int include_external,
+    const char *const *exclude, size_t nexclude, struct diff *d)
+{
+	struct diff_opts dopt;
+	int rc;
+
+	if ((rc = cmd_diff_partial(cmd, b, h, allow_partial)) != EXIT_OK)
+		return rc;
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.mask = mask;
+	dopt.include_external = include_external;
+	dopt.exclude = exclude;
+	dopt.nexclude = nexclude;
+	if (diff_compute(st, b->id, h->id, &dopt, d) != STORE_OK)
+		return cmd_db_error(st);
+	return EXIT_OK;
+}
+
+int
 cmd_diff_render(struct store *st, const struct diff *d, const struct diff_render_opts *o,
     int f, FILE *fp)
 {
@@ -141,7 +161,6 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 	struct store *st = NULL;
 	struct run_info b, h;
 	struct diff d;
-	struct diff_opts dopt;
 	struct diff_render_opts ro;
 	FILE *fp;
 
@@ -161,17 +180,9 @@ cmd_diff(struct cmdctx *cx, int argc, char **argv)
 		store_close(st);
 		return rc;
 	}
-	if ((rc = cmd_diff_partial("diff", &b, &h, allow_partial)) != EXIT_OK)
+	if ((rc = cmd_diff_compute(st, "diff", &b, &h, allow_partial, mask, inc_ext,
+	    excl, exl.n, &d)) != EXIT_OK)
 		goto out;
-	memset(&dopt, 0, sizeof(dopt));
-	dopt.mask = mask;
-	dopt.include_external = inc_ext;
-	dopt.exclude = excl;
-	dopt.nexclude = exl.n;
-	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
-		rc = cmd_db_error(st);
-		goto out;
-	}
 	if ((fp = cmd_output(outpath)) == NULL) {
 		rc = EXIT_USAGE;
 		goto outd;

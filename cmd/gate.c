@@ -144,7 +144,6 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 	struct run_info b, h;
 	struct baseline bl = { NULL, 0, NULL, 0 };
 	struct diff d;
-	struct diff_opts dopt;
 	struct diff_render_opts ro;
 	struct sbuf kt = SBUF_INIT;
 	FILE *fp;
@@ -193,17 +192,9 @@ cmd_gate(struct cmdctx *cx, int argc, char **argv)
 		baseline_release(&bl);
 		return rc;
 	}
-	if ((rc = cmd_diff_partial("gate", &b, &h, allow_partial)) != EXIT_OK)
+	if ((rc = cmd_diff_compute(st, "gate", &b, &h, allow_partial, mask, inc_ext,
+	    excl, exl.n, &d)) != EXIT_OK)
 		goto out;
-	memset(&dopt, 0, sizeof(dopt));
-	dopt.mask = mask;
-	dopt.include_external = inc_ext;
-	dopt.exclude = excl;
-	dopt.nexclude = exl.n;
-	if (diff_compute(st, b.id, h.id, &dopt, &d) != STORE_OK) {
-		rc = cmd_db_error(st);
-		goto out;
-	}
 	if (blpath && diff_apply_baseline(st, &d, &bl) != STORE_OK) {
 		rc = cmd_db_error(st);
 		goto outd;
