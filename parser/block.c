@@ -132,18 +132,64 @@ block_loosely_fits(const struct esc_block *b, const struct esc_finding *f)
 	    f->kind == ESC_LEAK_RESULT;
 }
 
-static void
-attach(struct parser *p, struct esc_finding *f, struct esc_block *b)
-{
-	struct esc_block **nb = arena_alloc(&p->arena, (f->nblocks + 1) * sizeof(*nb));
+/* The first pass of match_blocks: records that b goes to f (blocks of a
+ * finding are chained through bnext, newest first) and counts them; the
+ * arrays are allocated once, exactly, when every block has its verdict. */
+struct attach_state {
+	size_t *target;         /* per block: 1 + index of its verdict, or 0 */
+	size_t *fhead;          /* per finding: 1 + its newest block, or 0 */
+	size_t *bnext;          /* per block: 1 + the previous one of its verdict */
+};
 
-	if (f->nblocks)
-		memcpy(nb, f->blocks, f->nblocks * sizeof(*nb));
-	nb[f->nblocks++] = b;
-	f->blocks = nb;
+static void
+attach(struct parser *p, struct attach_state *as, struct esc_finding *f, size_t j)
+{
+	struct esc_block *b = p->bv[j];
+	size_t fi = (size_t)(f - p->fv);
+
+	as->target[j] = fi + 1;
+	as->bnext[j] = as->fhead[fi];
+	as->fhead[fi] = j + 1;
+	f->nblocks++;
 	b->attached = 1;
 	if (f->func == NULL && b->func != NULL)
 		f->func = b->func;
+}
+
+/* Does f already hold a block with b's heading? */
+static int
+has_heading(const struct parser *p, const struct attach_state *as, size_t fi,
+    const struct esc_block *b)
+{
+	size_t k;
+
+	for (k = as->fhead[fi]; k != 0; k = as->bnext[k - 1])
+		if (p->bv[k - 1]->heading == b->heading ||
+		    strcmp(p->bv[k - 1]->heading, b->heading) == 0)
+			return 1;
+	return 0;
+}
+
+/* The second pass: each finding's array, in block order. */
+static void
+attach_fill(struct parser *p, const struct attach_state *as)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->fn; i++) {
+		struct esc_finding *f = &p->fv[i];
+		if (f->nblocks == 0)
+			continue;
+		f->blocks = arena_alloc(&p->arena, f->nblocks * sizeof(*f->blocks));
+		f->nblocks = 0;
+	}
+	for (j = 0; j < p->bn; j++) {
+		struct esc_finding *f;
+		if (as->target[j] == 0)
+			continue;
+		f = &p->fv[as->target[j] - 1];
+		f->blocks[f->nblocks++] = p->bv[j];
+	}
 }
 
 /* A heap or moved verdict at b's position, preferring one with no block
@@ -179,6 +225,7 @@ match_blocks(struct parser *p)
 	size_t cap = 16, i, j;
 	size_t *head, *next, *poshead, *posnext;
 	const size_t NONE = (size_t)-1;
+	struct attach_state as;
 
 	while (cap < 2 * p->fn)
 		cap *= 2;
@@ -188,6 +235,9 @@ match_blocks(struct parser *p)
 	posnext = xmalloc((p->fn ? p->fn : 1) * sizeof(*posnext));
 	for (i = 0; i < cap; i++)
 		head[i] = poshead[i] = NONE;
+	as.target = xcalloc(p->bn ? p->bn : 1, sizeof(*as.target));
+	as.bnext = xcalloc(p->bn ? p->bn : 1, sizeof(*as.bnext));
+	as.fhead = xcalloc(p->fn ? p->fn : 1, sizeof(*as.fhead));
 	/* insert in reverse so each chain is in input order */
 	for (i = p->fn; i-- > 0;) {
 		struct esc_finding *f = &p->fv[i];
@@ -207,7 +257,7 @@ match_blocks(struct parser *p)
 		size_t h = site_hash(&b->pos, b->subject) & (cap - 1);
 
 		if (b->owner) {
-			attach(p, &p->fv[b->owner - 1], b);
+			attach(p, &as, &p->fv[b->owner - 1], j);
 			continue;
 		}
 		struct esc_finding *exact = NULL, *fresh = NULL, *loose = NULL, *after = NULL;
@@ -218,7 +268,6 @@ match_blocks(struct parser *p)
 
 		for (i = head[h]; i != NONE; i = next[i]) {
 			struct esc_finding *f = &p->fv[i];
-			size_t k;
 			int dup = 0;
 			if (!same_site(&f->pos, f->subject, &b->pos, b->subject))
 				continue;
@@ -227,9 +276,8 @@ match_blocks(struct parser *p)
 					exact = f;
 				if (nopos && after == NULL && f->nblocks == 0 && f->lineno > b->lineno)
 					after = f;
-				for (k = 0; k < f->nblocks; k++)
-					if (strcmp(f->blocks[k]->heading, b->heading) == 0)
-						dup = 1;
+				if (f->nblocks > 0 && has_heading(p, &as, i, b))
+					dup = 1;
 				if (!dup && fresh == NULL)
 					fresh = f;
 			} else if (loose == NULL && block_loosely_fits(b, f))
@@ -243,14 +291,18 @@ match_blocks(struct parser *p)
 		if (!fresh && !exact && !loose && b->dest == NULL)
 			exact = same_position_verdict(p, b, poshead, posnext, cap - 1);
 		if (after)
-			attach(p, after, b);
+			attach(p, &as, after, j);
 		else if (fresh)
-			attach(p, fresh, b);
+			attach(p, &as, fresh, j);
 		else if (exact)
-			attach(p, exact, b);
+			attach(p, &as, exact, j);
 		else if (loose)
-			attach(p, loose, b);
+			attach(p, &as, loose, j);
 	}
+	attach_fill(p, &as);
+	free(as.target);
+	free(as.bnext);
+	free(as.fhead);
 	free(head);
 	free(next);
 	free(poshead);
