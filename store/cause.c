@@ -83,30 +83,65 @@ cause_parse(const char *s)
 	return -1;
 }
 
+/* The rank of one step's reason.  Called for every step of every chain
+ * (a million on the standard library), so it looks at the first byte
+ * before comparing whole words. */
 static int
 reason_rank(const char *r, const char *expr)
 {
-	if (strncmp(expr, "go ", 3) == 0)
+	if (expr[0] == 'g' && expr[1] == 'o' && expr[2] == ' ')
 		return CAUSE_GOROUTINE;
-	if (strcmp(r, "send") == 0)
-		return CAUSE_SEND;
-	if (strcmp(r, "too large for stack") == 0 || strcmp(r, "non-constant size") == 0)
-		return CAUSE_SIZE;
-	if (strcmp(r, "captured by a closure") == 0)
-		return CAUSE_CLOSURE;
-	if (strcmp(r, "appendee slice") == 0 || strncmp(r, "appended slice", 14) == 0 ||
-	    strcmp(r, "append") == 0)
-		return CAUSE_APPEND;
-	if (strcmp(r, "interface-converted") == 0)
-		return CAUSE_IFACE;
-	if (strcmp(r, "slice-literal-element") == 0 || strcmp(r, "slice-element-equals") == 0 ||
-	    strcmp(r, "array-element-equals") == 0 || strcmp(r, "key of map put") == 0 ||
-	    strcmp(r, "value of map put") == 0 || strncmp(r, "map literal ", 12) == 0)
-		return CAUSE_ELEMENT;
-	if (strcmp(r, "call parameter") == 0)
-		return CAUSE_CALL;
-	if (strcmp(r, "return") == 0)
-		return CAUSE_RETURN;
+	switch (r[0]) {
+	case 'a':
+		if (strncmp(r, "append", 6) == 0 && (r[6] == '\0' ||
+		    strcmp(r + 6, "ee slice") == 0 || strncmp(r + 6, "ed slice", 8) == 0))
+			return CAUSE_APPEND;
+		if (strcmp(r, "array-element-equals") == 0)
+			return CAUSE_ELEMENT;
+		break;
+	case 'c':
+		if (strcmp(r, "call parameter") == 0)
+			return CAUSE_CALL;
+		if (strcmp(r, "captured by a closure") == 0)
+			return CAUSE_CLOSURE;
+		break;
+	case 'i':
+		if (strcmp(r, "interface-converted") == 0)
+			return CAUSE_IFACE;
+		break;
+	case 'k':
+		if (strcmp(r, "key of map put") == 0)
+			return CAUSE_ELEMENT;
+		break;
+	case 'm':
+		if (strncmp(r, "map literal ", 12) == 0)
+			return CAUSE_ELEMENT;
+		break;
+	case 'n':
+		if (strcmp(r, "non-constant size") == 0)
+			return CAUSE_SIZE;
+		break;
+	case 'r':
+		if (strcmp(r, "return") == 0)
+			return CAUSE_RETURN;
+		break;
+	case 's':
+		if (strcmp(r, "send") == 0)
+			return CAUSE_SEND;
+		if (strcmp(r, "slice-literal-element") == 0 || strcmp(r, "slice-element-equals") == 0)
+			return CAUSE_ELEMENT;
+		break;
+	case 't':
+		if (strcmp(r, "too large for stack") == 0)
+			return CAUSE_SIZE;
+		break;
+	case 'v':
+		if (strcmp(r, "value of map put") == 0)
+			return CAUSE_ELEMENT;
+		break;
+	default:
+		break;
+	}
 	return CAUSE_UNKNOWN;
 }
 

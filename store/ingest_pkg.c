@@ -71,7 +71,8 @@ package_dir(struct ingest *in, const struct esc_package *p)
 }
 
 /* The parser hands each distinct text of a package as one pointer, so
- * ids are cached by address for the package's lifetime. */
+ * ids are cached by address for the package's lifetime (one look-up:
+ * the entry is made at once, its id 0 until the writer gives one). */
 static int64_t
 intern(struct ingest *in, const char *s)
 {
@@ -81,13 +82,12 @@ intern(struct ingest *in, const char *s)
 	if (s == NULL || s[0] == '\0')
 		return 1;
 	in->texts.byaddr = 1;
-	e = htab_find(&in->texts, htab_addr_hash(s), s, 0, 0);
-	if (e)
+	e = htab_find(&in->texts, htab_addr_hash(s), s, 0, 1);
+	if (e->v.i > 0)
 		return e->v.i;
 	id = store_writer_intern(in->w, s, strlen(s));
-	if (id < 0)
-		return id;
-	htab_find(&in->texts, htab_addr_hash(s), s, 0, 1)->v.i = id;
+	if (id > 0)
+		e->v.i = id;
 	return id;
 }
 
@@ -110,54 +110,92 @@ step_file(struct ingest *in, const char *raw)
 	if (raw == NULL || raw[0] == '\0')
 		return 1;
 	in->stepfiles.byaddr = 1;
-	e = htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 0);
-	if (e)
+	e = htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 1);
+	if (e->v.i > 0)
 		return e->v.i;
 	norm = file_cached(in, raw);
 	id = store_writer_intern(in->w, norm, strlen(norm));
-	if (id < 0)
-		return id;
-	htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 1)->v.i = id;
+	if (id > 0)
+		e->v.i = id;
 	return id;
+}
+
+/* Unsigned LEB128 (the layout of lib/util.c's varint_put) written in
+ * place; the caller has reserved 10 bytes per value. */
+static inline char *
+put_varint(char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char)v;
+	return p;
+}
+
+/* Reserves room for n varints at the end of the blob; returns where the
+ * next one goes. */
+static char *
+blob_room(struct sbuf *b, size_t n)
+{
+	sbuf_grow(b, 10 * n);
+	return b->buf + b->len;
+}
+
+static void
+blob_done(struct sbuf *b, char *end)
+{
+	b->len = (size_t)(end - b->buf);
+	b->buf[b->len] = '\0';
 }
 
 static int
 encode_flows(struct ingest *in, const struct esc_finding *f)
 {
+	struct sbuf *blob = &in->blob;
 	size_t i, j, k;
 	int64_t id;
+	char *p;
 
-	sbuf_reset(&in->blob);
+	sbuf_reset(blob);
 	if (f->nblocks == 0)
 		return 0;
-	varint_put(&in->blob, 1);
-	varint_put(&in->blob, f->nblocks);
+	p = blob_room(blob, 2);
+	p = put_varint(p, 1);
+	p = put_varint(p, f->nblocks);
+	blob_done(blob, p);
 	for (i = 0; i < f->nblocks; i++) {
 		const struct esc_block *b = f->blocks[i];
 		if ((id = intern(in, b->heading)) < 0)
 			return -1;
-		varint_put(&in->blob, (uint64_t)id);
-		varint_put(&in->blob, (uint64_t)b->truncated);
-		varint_put(&in->blob, b->nflows);
+		p = blob_room(blob, 3);
+		p = put_varint(p, (uint64_t)id);
+		p = put_varint(p, (uint64_t)b->truncated);
+		p = put_varint(p, b->nflows);
+		blob_done(blob, p);
 		for (j = 0; j < b->nflows; j++) {
 			const struct esc_flow *fl = &b->flows[j];
 			int64_t d = intern(in, fl->dst), s = intern(in, fl->src);
 			if (d < 0 || s < 0)
 				return -1;
-			varint_put(&in->blob, (uint64_t)d);
-			varint_put(&in->blob, (uint64_t)s);
-			varint_put(&in->blob, fl->nsteps);
+			p = blob_room(blob, 3);
+			p = put_varint(p, (uint64_t)d);
+			p = put_varint(p, (uint64_t)s);
+			p = put_varint(p, fl->nsteps);
+			blob_done(blob, p);
 			for (k = 0; k < fl->nsteps; k++) {
 				const struct esc_step *st = &fl->steps[k];
 				int64_t e = intern(in, st->expr), r = intern(in, st->reason),
 				    fi = step_file(in, st->pos.file);
 				if (e < 0 || r < 0 || fi < 0)
 					return -1;
-				varint_put(&in->blob, (uint64_t)e);
-				varint_put(&in->blob, (uint64_t)r);
-				varint_put(&in->blob, (uint64_t)fi);
-				varint_put(&in->blob, (uint64_t)(st->pos.line > 0 ? st->pos.line : 0));
-				varint_put(&in->blob, (uint64_t)(st->pos.col > 0 ? st->pos.col : 0));
+				p = blob_room(blob, 5);
+				p = put_varint(p, (uint64_t)e);
+				p = put_varint(p, (uint64_t)r);
+				p = put_varint(p, (uint64_t)fi);
+				p = put_varint(p, (uint64_t)(st->pos.line > 0 ? st->pos.line : 0));
+				p = put_varint(p, (uint64_t)(st->pos.col > 0 ? st->pos.col : 0));
+				blob_done(blob, p);
 			}
 		}
 	}
@@ -225,6 +263,7 @@ ingest_package(void *ctx, const struct esc_package *p)
 	for (i = 0; i < p->nfindings; i++) {
 		const struct esc_finding *f = &p->findings[i];
 		struct finding_in fi;
+		int64_t ids[6];
 		const char *func = "";
 
 		memset(&fi, 0, sizeof(fi));
@@ -253,6 +292,20 @@ ingest_package(void *ctx, const struct esc_package *p)
 		}
 		fi.flows = in->blob.buf;
 		fi.flowslen = in->blob.len;
+		/* the six texts, in store_writer_finding's order (ids are
+		 * handed out in order of first use); func may sit in fnbuf,
+		 * which is reused, so it is not cached by address */
+		ids[0] = intern(in, pkg);
+		ids[1] = intern(in, fi.file);
+		ids[2] = store_writer_intern(in->w, func, strlen(func));
+		ids[3] = intern(in, f->subject);
+		ids[4] = intern(in, f->detail);
+		ids[5] = intern(in, f->message);
+		if (ids[0] < 0 || ids[1] < 0 || ids[2] < 0 || ids[3] < 0 || ids[4] < 0 || ids[5] < 0) {
+			in->rc = store_fail(in->st, "storing text");
+			return 1;
+		}
+		fi.ids = ids;
 		if (store_writer_finding(in->w, &fi) != STORE_OK) {
 			in->rc = STORE_EDB;
 			return 1;

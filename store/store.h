@@ -111,6 +111,10 @@ struct finding_in {
 	uint64_t key;
 	const void *flows;      /* encoded with flows_encode below */
 	size_t flowslen;
+	/* When not NULL: the ids of package, file, func, subject, detail and
+	 * message, in that order, interned by the caller (ingest caches them
+	 * by address); the six texts are then not looked at. */
+	const int64_t *ids;
 };
 
 /* Begins the run's transaction (BEGIN IMMEDIATE, waiting on the busy

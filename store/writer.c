@@ -206,14 +206,18 @@ int
 store_writer_finding(struct store_writer *w, const struct finding_in *f)
 {
 	sqlite3_stmt *s = w->ins_finding;
-	int64_t ids[6];
-	const char *txt[6] = { f->package, f->file, f->func, f->subject, f->detail, f->message };
+	int64_t own[6];
+	const int64_t *ids = f->ids;
 	int i, rc;
 
-	for (i = 0; i < 6; i++) {
-		ids[i] = store_writer_intern(w, txt[i] ? txt[i] : "", txt[i] ? strlen(txt[i]) : 0);
-		if (ids[i] < 0)
-			return store_fail(w->st, "storing text");
+	if (ids == NULL) {
+		const char *txt[6] = { f->package, f->file, f->func, f->subject, f->detail, f->message };
+		for (i = 0; i < 6; i++) {
+			own[i] = store_writer_intern(w, txt[i] ? txt[i] : "", txt[i] ? strlen(txt[i]) : 0);
+			if (own[i] < 0)
+				return store_fail(w->st, "storing text");
+		}
+		ids = own;
 	}
 	sqlite3_bind_int64(s, 1, w->run);
 	sqlite3_bind_int64(s, 2, ids[0]);
