@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Reports errno e of the child through the error pipe and exits. */
@@ -165,6 +166,104 @@ gotool_capture(const char *dir, char *const argv[], struct sbuf *out,
 		if (pf[i].fd >= 0)
 			close(pf[i].fd);
 	return reap(pid, status);
+}
+
+int
+gotool_spool_start(const char *dir, char *const argv[], FILE *fp, pid_t *pid)
+{
+	if (fflush(fp) != 0)
+		return -1;
+	return spawn(dir, argv, fileno(fp), fileno(fp), pid);
+}
+
+int
+gotool_wait(pid_t pid, int *status)
+{
+	return reap(pid, status);
+}
+
+/* ---- following a spool file while its command writes it ---- */
+
+struct follow {
+	int fd;                 /* the spool's descriptor (shared with the child) */
+	off_t off;              /* our own offset: pread, never the shared one */
+	pid_t pid;
+	int *status;
+	int done;               /* the command has exited and been reaped */
+};
+
+static ssize_t
+follow_read(void *cookie, char *buf, size_t size)
+{
+	struct follow *f = cookie;
+	const struct timespec nap = { 0, 2000000 };     /* 2 ms */
+
+	for (;;) {
+		ssize_t n = pread(f->fd, buf, size, f->off);
+		int ws;
+		pid_t w;
+
+		if (n > 0) {
+			f->off += n;
+			return n;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (f->done)
+			return 0;
+		/* At the end of what is written so far: the command may
+		 * still write more, unless it has exited (then read what it
+		 * wrote last, once more, before the end). */
+		w = waitpid(f->pid, &ws, WNOHANG);
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (w == f->pid) {
+			if (WIFEXITED(ws))
+				*f->status = WEXITSTATUS(ws);
+			else if (WIFSIGNALED(ws))
+				*f->status = 128 + WTERMSIG(ws);
+			else
+				*f->status = 255;
+			f->done = 1;
+			continue;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+static int
+follow_close(void *cookie)
+{
+	struct follow *f = cookie;
+	int st;
+
+	if (!f->done) {
+		/* Closed before the end (the reader gave up): stop it. */
+		kill(f->pid, SIGTERM);
+		if (reap(f->pid, &st) == 0)
+			*f->status = st;
+	}
+	free(f);
+	return 0;
+}
+
+FILE *
+gotool_follow(FILE *fp, pid_t pid, int *status)
+{
+	static const cookie_io_functions_t io = { follow_read, NULL, NULL, follow_close };
+	struct follow *f = xcalloc(1, sizeof(*f));
+	FILE *s;
+
+	f->fd = fileno(fp);
+	f->pid = pid;
+	f->status = status;
+	*status = 255;
+	if ((s = fopencookie(f, "r", io)) == NULL)
+		free(f);
+	return s;
 }
 
 int

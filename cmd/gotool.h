@@ -8,6 +8,7 @@
 #define ESCDB_GOTOOL_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "../lib/util.h"
 
@@ -25,6 +26,20 @@ int gotool_capture(const char *dir, char *const argv[], struct sbuf *out,
  * output of any size is spooled to disk.  On return fp is positioned at
  * its start, ready to be read.  Same return values. */
 int gotool_spool(const char *dir, char *const argv[], FILE *fp, int *status);
+
+/* Starts argv as gotool_spool does, its output going to fp, and returns
+ * at once with *pid running.  Wait for it with gotool_wait or read its
+ * output as it comes with gotool_follow.  Same return values. */
+int gotool_spool_start(const char *dir, char *const argv[], FILE *fp, pid_t *pid);
+/* Waits for pid; *status as gotool_capture.  0, or -1 with errno set. */
+int gotool_wait(pid_t pid, int *status);
+/* A stream that reads fp from its start while the command pid (started
+ * with gotool_spool_start on fp) still writes it: at the end of what is
+ * written so far it waits until more comes or the command exits; then it
+ * reaps pid, sets *status (as gotool_capture; 255 until then) and ends.
+ * Closing it early stops the command (SIGTERM) and reaps it.  NULL with
+ * errno set on failure (pid is left running). */
+FILE *gotool_follow(FILE *fp, pid_t pid, int *status);
 
 /* An anonymous temporary file (already unlinked) under $TMPDIR, else
  * /tmp, open for reading and writing.  NULL with errno set on failure.

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +65,35 @@ run_progress_clear(struct run *r)
 
 /* ---- ingesting ---- */
 
+/* While go build still runs, warnings wait: a build that fails stores
+ * nothing and shows its errors, not warnings about its output. */
 static void
 warn_cb(void *ctx, const char *input, unsigned long line, const char *text)
 {
-	run_progress_clear(ctx);
+	struct run *r = ctx;
+
+	if (r->defer_warn) {
+		sbuf_addf(&r->warnings, "%s%c%lu%c%s%c", input, 0, line, 0, text, 0);
+		return;
+	}
+	run_progress_clear(r);
 	msg_warn_at(input, line, text);
+}
+
+static void
+warnings_flush(struct run *r, int show)
+{
+	const char *p = r->warnings.buf, *end = p + r->warnings.len;
+
+	r->defer_warn = 0;
+	while (show && p != NULL && p < end) {
+		const char *line = p + strlen(p) + 1;
+		const char *text = line + strlen(line) + 1;
+		run_progress_clear(r);
+		msg_warn_at(p, strtoul(line, NULL, 10), text);
+		p = text + strlen(text) + 1;
+	}
+	sbuf_release(&r->warnings);
 }
 
 static int
@@ -182,11 +207,28 @@ run_release(struct run *r)
 	free(r->commit);
 	free(r->shard);
 	free(r->flags);
+	sbuf_release(&r->warnings);
+}
+
+/* Removes a database this run created, with its -wal and -shm. */
+static void
+remove_db(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "%s%s", path, sfx[i]);
+		unlink(sb.buf);
+	}
+	sbuf_release(&sb);
 }
 
 static int
 store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
-    char **pats, int npats, FILE *spool, struct sbuf *cmdline)
+    char **pats, int npats, FILE *spool, struct build *b, struct sbuf *cmdline)
 {
 	struct ingest *in = NULL;
 	struct run_meta m;
@@ -197,11 +239,16 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	FILE *spool2 = NULL;
 	char *repo_prefix = NULL;
 	int64_t id = 0;
-	int rc, cla = 0;
+	int rc, cla = 0, created = 0;
 
 	run_progress_clear(r);
-	if (st == NULL && (rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
-		return rc;
+	if (st == NULL) {
+		/* A new database: created now, removed again if the build
+		 * that is parsed as it runs fails after all. */
+		if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
+			return rc;
+		created = b != NULL;
+	}
 	r->st = st;
 	memset(&m, 0, sizeof(m));
 	m.commit = r->commit;
@@ -255,10 +302,31 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		}
 		store_writer_set_form(in, "logopt");
 		nsilent = 0;
-	} else if (spool == NULL) {
+	} else if (spool == NULL && b == NULL) {
 		nsilent = 0;    /* an empty shard: nothing was built */
 	} else {
-		if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
+		if (b != NULL) {
+			/* Parsed as go build prints it; judged when it ends. */
+			r->defer_warn = 1;
+			rc = ingest_spool(r, in, st, b->follow, "go build");
+			fclose(b->follow);      /* at its end: reaped; else stopped */
+			b->follow = NULL;
+			if (rc == EXIT_OK &&
+			    (rc = run_go_build_done(r, b->status, b->npkgs, b->spool)) != EXIT_OK) {
+				warnings_flush(r, 0);
+				if (created && rc != RUN_RETRY) {
+					ingest_abort(in);
+					in = NULL;
+					store_close(st);
+					r->st = NULL;
+					remove_db(cx->dbpath);
+				}
+				goto out;
+			}
+			warnings_flush(r, rc == EXIT_OK);
+			if (rc != EXIT_OK)
+				goto out;
+		} else if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
 			goto out;
 		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;
@@ -413,7 +481,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	struct run r;
 	const char *dir = ".", *rev = NULL, *label = NULL, *date = NULL, *shard = NULL;
 	const char *tags = NULL, *extra = NULL;
-	int npats, have_date = 0, json = 0, i, rc;
+	int npats, have_date = 0, json = 0, i, rc, stream;
+	struct build b;
 	const struct opt opts[] = {
 		OPT_STRING('C', NULL, &dir, "DIR", "run in DIR (default: the current directory)"),
 		OPT_STRING(0, "commit", &rev, "REV",
@@ -448,6 +517,7 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	size_t j;
 
 	memset(&r, 0, sizeof(r));
+	memset(&b, 0, sizeof(b));
 	memset(&fl, 0, sizeof(fl));
 	memset(&targets, 0, sizeof(targets));
 	r.use_o = 1;
@@ -485,12 +555,11 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	r.tty = isatty(2);
 
-	progress(&r, "listing packages\u2026");
-	if ((rc = run_list_packages(&r, pats, npats)) != EXIT_OK ||
-	    (rc = run_go_env(&r)) != EXIT_OK)
+	/* Without --shard, go build starts at once and go list runs beside
+	 * it; its output is parsed as it comes (streamed below). */
+	stream = shard == NULL && !json;
+	if ((rc = run_go_env(&r)) != EXIT_OK)
 		goto out;
-	run_resolve_commit(&r, rev, have_date);
-
 	if (json) {
 		char tmpl[4096];
 		const char *tmp = getenv("TMPDIR");
@@ -518,6 +587,35 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	run_flags(&r, tags, extra);
 	r.bpats = pats;
 	r.nbpats = npats;
+	if (stream) {
+		char *gf[1];
+		gf[0] = r.gcflags;
+		progress(&r, "building\u2026");
+		if ((rc = run_go_build_start(&r, gf, 1, pats, (size_t)npats, &cmdline,
+		    &b.spool, &b.pid)) != EXIT_OK)
+			goto out;
+		b.npkgs = (size_t)npats;
+		b.running = 1;
+	}
+	progress(&r, "listing packages\u2026");
+	if ((rc = run_list_packages(&r, pats, npats)) != EXIT_OK)
+		goto out;
+	run_resolve_commit(&r, rev, have_date);
+	if (stream) {
+		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status)) == NULL) {
+			msg_error("cannot read the output of go build: %s", strerror(errno));
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+		b.running = 0;          /* the stream reaps or stops it */
+		rc = store_run(&r, cx, r.st, label, pats, npats, NULL, &b, &cmdline);
+		if (rc != RUN_RETRY)
+			goto out;
+		/* go build refused -o /dev/null: asked again, as below */
+		fclose(b.spool);
+		b.spool = NULL;
+		sbuf_reset(&cmdline);
+	}
 	if (r.shard_n > 0) {
 		if ((rc = pick_shard(&r, &fb)) != EXIT_OK)
 			goto out;
@@ -556,8 +654,17 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		fclose(spool);
 		spool = kept;
 	}
-	rc = store_run(&r, cx, r.st, label, pats, npats, spool, &cmdline);
+	rc = store_run(&r, cx, r.st, label, pats, npats, spool, NULL, &cmdline);
 out:
+	if (b.follow != NULL)
+		fclose(b.follow);
+	if (b.running) {
+		int st;
+		kill(b.pid, SIGTERM);
+		gotool_wait(b.pid, &st);
+	}
+	if (b.spool != NULL)
+		fclose(b.spool);
 	run_progress_clear(&r);
 	if (spool != NULL)
 		fclose(spool);

@@ -59,16 +59,19 @@ run_list_packages(struct run *r, char **pats, int npats)
 	static const char fmt[] = "-f={{if or .GoFiles .CgoFiles}}{{.ImportPath}}\t"
 	    "{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}{{end}}";
 	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	char **argv = xcalloc((size_t)npats + 4, sizeof(*argv));
+	char **argv = xcalloc((size_t)npats + 5, sizeof(*argv));
 	char *line, *next, *t1, *t2;
 	size_t cap = 0;
 	int i, status, rc = EXIT_OK;
 
+	/* -find: the packages and their files, not their dependencies
+	 * (go build reports those), which takes a third less time. */
 	argv[0] = "go";
 	argv[1] = "list";
-	argv[2] = (char *)fmt;
+	argv[2] = "-find";
+	argv[3] = (char *)fmt;
 	for (i = 0; i < npats; i++)
-		argv[3 + i] = pats[i];
+		argv[4 + i] = pats[i];
 	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
 		rc = spawn_error(r, "go");
 		goto done;
@@ -319,6 +322,83 @@ strv_release(struct strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
+/* The go build command line: FLAGS [-o /dev/null] PKGS. */
+static void
+build_argv(struct run *r, struct strv *av, char **flags, size_t nflags, char **pkgs,
+    size_t npkgs)
+{
+	size_t i;
+
+	av->n = 0;
+	strv_add(av, "go");
+	strv_add(av, "build");
+	if (go_minor(r->goversion) >= 18)
+		strv_add(av, "-buildvcs=false");  /* no git status; the binary is discarded */
+	if (r->tags != NULL)
+		strv_add(av, r->tags);
+	for (i = 0; i < nflags; i++)
+		strv_add(av, flags[i]);
+	if (r->use_o) {
+		strv_add(av, "-o");
+		strv_add(av, "/dev/null");
+	}
+	for (i = 0; i < npkgs; i++)
+		strv_add(av, pkgs[i]);
+}
+
+int
+run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
+    struct sbuf *cmdline, FILE **spool, pid_t *pid)
+{
+	struct strv av;
+	int rc = EXIT_OK;
+
+	memset(&av, 0, sizeof(av));
+	build_argv(r, &av, flags, nflags, pkgs, npkgs);
+	if ((*spool = gotool_tmpfile()) == NULL) {
+		run_progress_clear(r);
+		msg_error("cannot create a temporary file: %s", strerror(errno));
+		rc = EXIT_INTERNAL;
+	} else if (gotool_spool_start(r->absdir, av.v, *spool, pid) < 0) {
+		rc = errno == ENOENT ? spawn_error(r, "go") : EXIT_INTERNAL;
+		if (rc == EXIT_INTERNAL) {
+			run_progress_clear(r);
+			msg_error("cannot run go build: %s", strerror(errno));
+		}
+		fclose(*spool);
+		*spool = NULL;
+	} else {
+		if (cmdline->len)
+			sbuf_adds(cmdline, "; ");
+		gotool_cmdline(cmdline, av.v);
+	}
+	strv_release(&av);
+	return rc;
+}
+
+int
+run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool)
+{
+	if (status != 0 && r->use_o && npkgs > 1 &&
+	    spool_has(spool, "multiple packages to non-directory")) {
+		r->use_o = 0;
+		return RUN_RETRY;
+	}
+	if (status > 128 && r->partial) {
+		r->cut = status;        /* killed: keep what it printed */
+		status = 0;
+	}
+	if (status > 128) {
+		go_failed(r, "go build", NULL, spool, status);
+		msg_error("go build was killed (signal %d): its output is cut "
+		    "(--partial stores it marked partial)", status - 128);
+		return EXIT_USAGE;
+	}
+	if (status != 0)
+		return go_failed(r, "go build", NULL, spool, status);
+	return EXIT_OK;
+}
+
 /*
  * go build FLAGS [-o /dev/null] PKGS in DIR, spooled.  Returns EXIT_OK
  * with *out open at its start, or prints the failure.  Every command run
@@ -330,76 +410,32 @@ int
 run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
     struct sbuf *cmdline, FILE **out)
 {
-	struct strv av;
-	FILE *fp = NULL;
-	size_t i;
-	int status, rc = EXIT_OK;
+	FILE *fp;
+	pid_t pid;
+	int status, rc;
 
 	*out = NULL;
-	memset(&av, 0, sizeof(av));
 	for (;;) {
-		av.n = 0;
-		strv_add(&av, "go");
-		strv_add(&av, "build");
-		if (go_minor(r->goversion) >= 18)
-			strv_add(&av, "-buildvcs=false");  /* no git status; the binary is discarded */
-		if (r->tags != NULL)
-			strv_add(&av, r->tags);
-		for (i = 0; i < nflags; i++)
-			strv_add(&av, flags[i]);
-		if (r->use_o) {
-			strv_add(&av, "-o");
-			strv_add(&av, "/dev/null");
-		}
-		for (i = 0; i < npkgs; i++)
-			strv_add(&av, pkgs[i]);
-		if ((fp = gotool_tmpfile()) == NULL) {
+		if ((rc = run_go_build_start(r, flags, nflags, pkgs, npkgs, cmdline, &fp, &pid)) != EXIT_OK)
+			return rc;
+		if (gotool_wait(pid, &status) < 0 || fseeko(fp, 0, SEEK_SET) != 0) {
 			run_progress_clear(r);
-			msg_error("cannot create a temporary file: %s", strerror(errno));
-			rc = EXIT_INTERNAL;
-			break;
-		}
-		if (gotool_spool(r->absdir, av.v, fp, &status) < 0) {
-			rc = errno == ENOENT ? spawn_error(r, "go") : EXIT_INTERNAL;
-			if (rc == EXIT_INTERNAL) {
-				run_progress_clear(r);
-				msg_error("cannot run go build: %s", strerror(errno));
-			}
-			break;
-		}
-		if (cmdline->len)
-			sbuf_adds(cmdline, "; ");
-		gotool_cmdline(cmdline, av.v);
-		if (status != 0 && r->use_o && npkgs > 1 &&
-		    spool_has(fp, "multiple packages to non-directory")) {
-			r->use_o = 0;
+			msg_error("cannot run go build: %s", strerror(errno));
 			fclose(fp);
-			fp = NULL;
+			return EXIT_INTERNAL;
+		}
+		rc = run_go_build_done(r, status, npkgs, fp);
+		if (rc == RUN_RETRY) {
+			fclose(fp);
 			continue;
 		}
-		if (status > 128 && r->partial) {
-			r->cut = status;        /* killed: keep what it printed */
-			status = 0;
-		}
-		if (status > 128) {
-			rc = go_failed(r, "go build", NULL, fp, status);
-			msg_error("go build was killed (signal %d): its output is cut "
-			    "(--partial stores it marked partial)", status - 128);
-			rc = EXIT_USAGE;
-			break;
-		}
-		if (status != 0) {
-			rc = go_failed(r, "go build", NULL, fp, status);
-			break;
+		if (rc != EXIT_OK) {
+			fclose(fp);
+			return rc;
 		}
 		*out = fp;
-		fp = NULL;
-		break;
+		return EXIT_OK;
 	}
-	if (fp != NULL)
-		fclose(fp);
-	strv_release(&av);
-	return rc;
 }
 
 /*

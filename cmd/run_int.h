@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "cmd.h"
 
@@ -43,6 +44,18 @@ struct run {
 	char *flags;            /* the run's flags column */
 	char *goamd64;
 	struct store *st;       /* the database, once open */
+	int defer_warn;         /* hold warnings in warnings until the build ends */
+	struct sbuf warnings;   /* input NUL line NUL text NUL, ... */
+};
+
+/* A go build whose output is parsed while it runs. */
+struct build {
+	FILE *spool;            /* where it writes */
+	FILE *follow;           /* gotool_follow of spool */
+	pid_t pid;
+	int status;             /* set when follow ends */
+	int running;            /* started, and neither followed nor reaped */
+	size_t npkgs;
 };
 
 struct strv {
@@ -56,6 +69,14 @@ int run_list_packages(struct run *r, char **pats, int npats);
 const char *run_modroot(const struct run *r);
 int run_go_env(struct run *r);
 void run_resolve_commit(struct run *r, const char *rev, int have_date);
+/* go build in two steps: start it, its output spooled to *spool (read it
+ * as it comes with gotool_follow), then judge its exit status: EXIT_OK,
+ * RUN_RETRY (ask again: use_o was dropped), or the failure, printed with
+ * its output. */
+#define RUN_RETRY (-2)
+int run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
+    struct sbuf *cmdline, FILE **spool, pid_t *pid);
+int run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool);
 int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
     struct sbuf *cmdline, FILE **out);
 int run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
