@@ -1,9 +1,11 @@
 /*
  * run: builds Go packages with escape diagnostics (go build
  * -gcflags='-m=2 -l') and stores the output as one new run.  The go
- * command's output is spooled to a temporary file and parsed only after
- * the build succeeded; packages that printed nothing are asked for again
- * under another action id (run_recheck_silent in run_go.c).
+ * command's output is spooled to a temporary file and parsed as it comes
+ * (gotool_follow), in a transaction that is committed only when the build
+ * succeeded; packages that printed nothing are asked for again under
+ * another action id (run_recheck_silent in run_go.c).  With --shard or
+ * --json the build is waited for first.
  */
 #include "cmd.h"
 #include "opts.h"
