@@ -190,6 +190,8 @@ struct follow {
 	pid_t pid;
 	int *status;
 	int done;               /* the command has exited and been reaped */
+	void (*on_exit)(void *ctx, int status);
+	void *ctx;
 };
 
 static ssize_t
@@ -228,6 +230,8 @@ follow_read(void *cookie, char *buf, size_t size)
 			else
 				*f->status = 255;
 			f->done = 1;
+			if (f->on_exit != NULL)
+				f->on_exit(f->ctx, *f->status);
 			continue;
 		}
 		nanosleep(&nap, NULL);
@@ -251,7 +255,8 @@ follow_close(void *cookie)
 }
 
 FILE *
-gotool_follow(FILE *fp, pid_t pid, int *status)
+gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx, int status),
+    void *ctx)
 {
 	static const cookie_io_functions_t io = { follow_read, NULL, NULL, follow_close };
 	struct follow *f = xcalloc(1, sizeof(*f));
@@ -260,6 +265,8 @@ gotool_follow(FILE *fp, pid_t pid, int *status)
 	f->fd = fileno(fp);
 	f->pid = pid;
 	f->status = status;
+	f->on_exit = on_exit;
+	f->ctx = ctx;
 	*status = 255;
 	if ((s = fopencookie(f, "r", io)) == NULL)
 		free(f);

@@ -37,9 +37,12 @@ int gotool_wait(pid_t pid, int *status);
  * with gotool_spool_start on fp) still writes it: at the end of what is
  * written so far it waits until more comes or the command exits; then it
  * reaps pid, sets *status (as gotool_capture; 255 until then) and ends.
+ * on_exit, when not NULL, is called with ctx and the status the moment the
+ * command is reaped, before the rest of its output is read.
  * Closing it early stops the command (SIGTERM) and reaps it.  NULL with
  * errno set on failure (pid is left running). */
-FILE *gotool_follow(FILE *fp, pid_t pid, int *status);
+FILE *gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx, int status),
+    void *ctx);
 
 /* An anonymous temporary file (already unlinked) under $TMPDIR, else
  * /tmp, open for reading and writing.  NULL with errno set on failure.

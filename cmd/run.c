@@ -212,6 +212,24 @@ run_release(struct run *r)
 	sbuf_release(&r->warnings);
 }
 
+/* The first go build exited while its output is parsed: a clean exit
+ * starts the second build for the packages that printed nothing. */
+static void
+build_exited(void *ctx, int status)
+{
+	struct run *r = ctx;
+	int i;
+
+	if (status != 0)
+		return;
+	for (i = 0; i < r->nbpats; i++) {
+		size_t n = strlen(r->bpats[i]);
+		if (n > 3 && strcmp(r->bpats[i] + n - 3, ".go") == 0)
+			return;         /* files: command-line-arguments */
+	}
+	run_recheck_early(r, r->stream_spool);
+}
+
 /* Removes a database this run created, with its -wal and -shm. */
 static void
 remove_db(const char *path)
@@ -337,7 +355,10 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	if (nsilent > 0) {
 		progress(r, "asking again for %zu package%s that printed nothing\u2026",
 		    nsilent, plural(nsilent));
-		if ((rc = run_recheck_silent(r, silent, nsilent, cla, cmdline, &spool2)) != EXIT_OK)
+		rc = cla ? RUN_RETRY : run_recheck_early_take(r, silent, nsilent, cmdline, &spool2);
+		if (rc == RUN_RETRY)
+			rc = run_recheck_silent(r, silent, nsilent, cla, cmdline, &spool2);
+		if (rc != EXIT_OK)
 			goto out;
 		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
 			goto out;
@@ -377,6 +398,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		rc = EXIT_OK;
 	}
 out:
+	run_recheck_early_stop(r);
 	if (in != NULL)
 		ingest_abort(in);
 	run_progress_clear(r);
@@ -604,12 +626,13 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	run_resolve_commit(&r, rev, have_date);
 	if (stream) {
-		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status)) == NULL) {
+		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status, build_exited, &r)) == NULL) {
 			msg_error("cannot read the output of go build: %s", strerror(errno));
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
 		b.running = 0;          /* the stream reaps or stops it */
+		r.stream_spool = b.spool;
 		rc = store_run(&r, cx, r.st, label, pats, npats, NULL, &b, &cmdline);
 		if (rc != RUN_RETRY)
 			goto out;

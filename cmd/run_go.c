@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,35 +452,34 @@ run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npk
  * the run repeated as -gcflags=PATTERN=FLAGS) and stay cached; their
  * replayed output is dropped, only the silent packages' blocks are kept.
  */
-int
-run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
-    struct sbuf *cmdline, FILE **out)
+/* The second build's -gcflags: see run_recheck_silent. */
+static void
+recheck_flags(struct run *r, struct strv *fl, char **silent, size_t nsilent, int cla)
 {
-	struct strv fl;
 	struct sbuf sb = SBUF_INIT;
-	FILE *raw = NULL;
 	size_t i;
-	int rc;
 
-	*out = NULL;
-	memset(&fl, 0, sizeof(fl));
 	if (cla) {
 		sbuf_addf(&sb, "-gcflags=%s -m=2", r->cflags);
-		strv_own(&fl, sbuf_detach(&sb));
-	} else {
-		for (i = 0; i < (size_t)r->nbpats; i++) {
-			sbuf_addf(&sb, "-gcflags=%s=%s", r->bpats[i], r->cflags);
-			strv_own(&fl, sbuf_detach(&sb));
-		}
-		for (i = 0; i < nsilent; i++) {
-			sbuf_addf(&sb, "-gcflags=%s=%s -m=2", silent[i], r->cflags);
-			strv_own(&fl, sbuf_detach(&sb));
-		}
+		strv_own(fl, sbuf_detach(&sb));
+		return;
 	}
-	rc = run_go_build(r, fl.v, fl.n, silent, nsilent, cmdline, &raw);
-	strv_release(&fl);
-	if (rc != EXIT_OK)
-		return rc;
+	for (i = 0; i < (size_t)r->nbpats; i++) {
+		sbuf_addf(&sb, "-gcflags=%s=%s", r->bpats[i], r->cflags);
+		strv_own(fl, sbuf_detach(&sb));
+	}
+	for (i = 0; i < nsilent; i++) {
+		sbuf_addf(&sb, "-gcflags=%s=%s -m=2", silent[i], r->cflags);
+		strv_own(fl, sbuf_detach(&sb));
+	}
+}
+
+/* Keeps only the silent packages' blocks of the second build's output. */
+static int
+recheck_keep(struct run *r, FILE *raw, char **silent, size_t nsilent, int cla, FILE **out)
+{
+	int rc = EXIT_OK;
+
 	if (cla) {
 		*out = raw;
 		return EXIT_OK;
@@ -492,4 +492,143 @@ run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
 	}
 	fclose(raw);
 	return rc;
+}
+
+int
+run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
+    struct sbuf *cmdline, FILE **out)
+{
+	struct strv fl;
+	FILE *raw = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(&fl, 0, sizeof(fl));
+	recheck_flags(r, &fl, silent, nsilent, cla);
+	rc = run_go_build(r, fl.v, fl.n, silent, nsilent, cmdline, &raw);
+	strv_release(&fl);
+	if (rc != EXIT_OK)
+		return rc;
+	return recheck_keep(r, raw, silent, nsilent, cla, out);
+}
+
+/*
+ * The second build, started early: when the first go build exits, the
+ * packages that printed no "# PKG" heading are known from its output
+ * before all of it is parsed, so their second build runs beside the rest
+ * of the parse.  Used only when it asks for exactly the packages the
+ * parse then finds silent.
+ */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+run_recheck_early(struct run *r, FILE *spool)
+{
+	struct strv fl, seen;
+	struct sbuf line = SBUF_INIT;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+	int state = 1;          /* 0 in a line, 1 at its start, 2 after "#", 3 in "# " */
+	size_t i;
+
+	memset(&fl, 0, sizeof(fl));
+	memset(&seen, 0, sizeof(seen));
+	/* the headings, read by offset: the parse reads the same file */
+	while ((n = pread(fileno(spool), buf, sizeof(buf), off)) > 0) {
+		for (ssize_t k = 0; k < n; k++) {
+			char c = buf[k];
+			if (state == 3) {
+				if (c == '\n') {
+					strv_own(&seen, sbuf_detach(&line));
+					state = 1;
+				} else
+					sbuf_addc(&line, c);
+				continue;
+			}
+			if (c == '\n')
+				state = 1;
+			else if (state == 1 && c == '#')
+				state = 2;
+			else
+				state = state == 2 && c == ' ' ? 3 : 0;
+		}
+		off += n;
+	}
+	sbuf_release(&line);
+	if (n < 0)
+		goto done;
+	if (seen.n > 1)
+		qsort(seen.v, seen.n, sizeof(*seen.v), name_cmp);
+	r->early.n = 0;
+	for (i = 0; i < r->npkgs; i++) {
+		if (!r->pkgs[i].built || (seen.n > 0 && bsearch(&r->pkgs[i].path,
+		    seen.v, seen.n, sizeof(*seen.v), name_cmp) != NULL))
+			continue;
+		strv_add(&r->early, r->pkgs[i].path);
+	}
+	if (r->early.n == 0)
+		goto done;
+	recheck_flags(r, &fl, r->early.v, r->early.n, 0);
+	if (run_go_build_start(r, fl.v, fl.n, r->early.v, r->early.n, &r->early_cmd,
+	    &r->early_spool, &r->early_pid) == EXIT_OK)
+		r->early_running = 1;
+done:
+	strv_release(&fl);
+	strv_release(&seen);
+}
+
+int
+run_recheck_early_take(struct run *r, char **silent, size_t nsilent, struct sbuf *cmdline,
+    FILE **out)
+{
+	int status, rc;
+	size_t i;
+
+	*out = NULL;
+	if (!r->early_running)
+		return RUN_RETRY;
+	for (i = 0; i < nsilent && nsilent == r->early.n; i++)
+		if (strcmp(silent[i], r->early.v[i]) != 0)
+			break;
+	if (i != nsilent || nsilent != r->early.n) {
+		run_recheck_early_stop(r);
+		return RUN_RETRY;
+	}
+	r->early_running = 0;
+	if (gotool_wait(r->early_pid, &status) < 0 ||
+	    fseeko(r->early_spool, 0, SEEK_SET) != 0) {
+		run_progress_clear(r);
+		msg_error("cannot run go build: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (cmdline->len)
+		sbuf_adds(cmdline, "; ");
+	sbuf_add(cmdline, r->early_cmd.buf, r->early_cmd.len);
+	if ((rc = run_go_build_done(r, status, nsilent, r->early_spool)) != EXIT_OK)
+		return rc == RUN_RETRY ? EXIT_INTERNAL : rc;
+	rc = recheck_keep(r, r->early_spool, silent, nsilent, 0, out);
+	r->early_spool = NULL;
+	return rc;
+}
+
+void
+run_recheck_early_stop(struct run *r)
+{
+	int st;
+
+	if (r->early_running) {
+		kill(r->early_pid, SIGTERM);
+		gotool_wait(r->early_pid, &st);
+		r->early_running = 0;
+	}
+	if (r->early_spool != NULL)
+		fclose(r->early_spool);
+	r->early_spool = NULL;
+	strv_release(&r->early);
+	sbuf_release(&r->early_cmd);
 }

@@ -11,6 +11,13 @@
 
 #include "cmd.h"
 
+struct strv {
+	char **v;
+	size_t n, cap;
+	char **own;
+	size_t nown, capown;
+};
+
 struct pkg {
 	char *path;             /* import path */
 	char *dir;              /* its directory */
@@ -46,6 +53,13 @@ struct run {
 	struct store *st;       /* the database, once open */
 	int defer_warn;         /* hold warnings in warnings until the build ends */
 	struct sbuf warnings;   /* input NUL line NUL text NUL, ... */
+	/* the second build, started when the first one exited */
+	struct strv early;      /* the packages it asks for, sorted */
+	struct sbuf early_cmd;
+	FILE *early_spool;
+	pid_t early_pid;
+	int early_running;
+	FILE *stream_spool;     /* the first build's, while it is parsed */
 };
 
 /* A go build whose output is parsed while it runs. */
@@ -58,12 +72,6 @@ struct build {
 	size_t npkgs;
 };
 
-struct strv {
-	char **v;
-	size_t n, cap;
-	char **own;
-	size_t nown, capown;
-};
 
 int run_list_packages(struct run *r, char **pats, int npats);
 const char *run_modroot(const struct run *r);
@@ -79,6 +87,16 @@ int run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, 
 int run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool);
 int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
     struct sbuf *cmdline, FILE **out);
+/* Starts the second build for the packages with no heading in spool (the
+ * first build's whole output); nothing when there are none. */
+void run_recheck_early(struct run *r, FILE *spool);
+/* The early second build's output for silent (sorted), in *out as
+ * run_recheck_silent gives it, when it asked for exactly those packages;
+ * else RUN_RETRY (it is stopped). */
+int run_recheck_early_take(struct run *r, char **silent, size_t nsilent, struct sbuf *cmdline,
+    FILE **out);
+/* Stops and forgets an early second build not taken. */
+void run_recheck_early_stop(struct run *r);
 int run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
     struct sbuf *cmdline, FILE **out);
 void strv_add(struct strv *sv, const char *s);
