@@ -64,11 +64,20 @@ htab_find(struct htab *t, uint64_t h, const void *k, size_t klen, int create)
 void
 htab_reset(struct htab *t)
 {
-	if (t->cap > 8192 && t->n < t->cap / 16) {
+	size_t want = 64;
+
+	if (t->n == 0)
+		return;
+	/* clearing costs the capacity, not the entries: a table sized for
+	 * a big package shrinks to what this one needed, so the packages
+	 * after it do not each pay for it */
+	while (want < 4 * t->n)
+		want *= 2;
+	if (t->cap > 1024 && t->cap > 2 * want) {
 		free(t->t);
-		t->t = NULL;
-		t->cap = 0;
-	} else if (t->n)
+		t->cap = want;
+		t->t = xcalloc(t->cap, sizeof(*t->t));
+	} else
 		memset(t->t, 0, t->cap * sizeof(*t->t));
 	t->n = 0;
 }
