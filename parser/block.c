@@ -20,8 +20,19 @@ flow_close(struct parser *p)
 		return;
 	f = &p->flv[p->fln - 1];
 	if (f->steps == NULL && p->stn > 0) {
-		f->steps = arena_alloc(&p->arena, p->stn * sizeof(*f->steps));
-		memcpy(f->steps, p->stv, p->stn * sizeof(*f->steps));
+		size_t len = p->stn * sizeof(*f->steps);
+		struct htent *e = NULL;
+		/* the steps' strings are interned, so equal arrays are
+		 * equal bytes */
+		if (len <= UINT32_MAX)
+			e = htab_find(&p->seqtab, htab_hash(p->stv, len, 5), p->stv, len, 1);
+		if (e == NULL || e->v.p == NULL) {
+			f->steps = arena_alloc(&p->arena, len);
+			memcpy(f->steps, p->stv, len);
+			if (e != NULL)
+				e->k = e->v.p = f->steps;
+		} else
+			f->steps = e->v.p;
 		f->nsteps = p->stn;
 	}
 	p->stn = 0;
@@ -94,8 +105,8 @@ finding_add(struct parser *p, const struct esc_pos *pos, enum esc_kind k,
 static uint64_t
 site_hash(const struct esc_pos *pos, const char *subject)
 {
-	uint64_t h = hash64(pos->file, strlen(pos->file), (uint64_t)pos->line * 131 + (uint64_t)pos->col);
-	return hash64(subject, strlen(subject), h);
+	uint64_t h = htab_hash(pos->file, strlen(pos->file), (uint64_t)pos->line * 131 + (uint64_t)pos->col);
+	return htab_hash(subject, strlen(subject), h);
 }
 
 static int
@@ -339,7 +350,6 @@ package_flush(struct parser *p)
 	}
 	arena_reset(&p->arena);
 	pstr_reset(p);
-	memset(p->ring, 0, sizeof(p->ring));
 	p->pkgname = NULL;
 	p->pkgline = 0;
 	p->pkg_has_content = 0;

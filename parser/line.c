@@ -236,21 +236,88 @@ step_push(struct parser *p, const struct span g[3])
 	p->stn++;
 }
 
+/* Appends a step read before (from steptab) to the open flow. */
+static void
+step_add(struct parser *p, const struct esc_step *st)
+{
+	if (p->stn == p->stcap) {
+		p->stcap = p->stcap ? 2 * p->stcap : 64;
+		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
+	}
+	p->stv[p->stn++] = *st;
+}
+
+/* The step of "from ..." text t (the line from "from" on), read once per
+ * package: NULL when it is not one. */
+static const struct esc_step *
+step_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
+{
+	struct htent *e;
+	struct esc_step *st;
+	struct span g[3];
+
+	e = htab_find(&p->steptab, htab_hash(t, tn, 7), t, tn, 0);
+	if (e != NULL)
+		return e->v.p;
+	if (!explain_from(msg, n, g))
+		return NULL;
+	/* step_push interns the texts and reads the position */
+	step_push(p, g);
+	st = arena_alloc(&p->arena, sizeof(*st));
+	*st = p->stv[--p->stn];
+	e = htab_find(&p->steptab, htab_hash(t, tn, 7), t, tn, 1);
+	e->k = arena_strndup(&p->arena, t, tn);
+	e->v.p = st;
+	return st;
+}
+
+/* The two texts of "flow: ..." text t (the line from "flow: " on), read
+ * once per package: NULL when it is not one. */
+static const struct flow_text *
+flow_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
+{
+	struct htent *e;
+	struct flow_text *ft;
+	struct span g[2];
+
+	e = htab_find(&p->flowtab, htab_hash(t, tn, 9), t, tn, 0);
+	if (e != NULL)
+		return e->v.p;
+	if (!explain_flow(msg, n, g))
+		return NULL;
+	ft = arena_alloc(&p->arena, sizeof(*ft));
+	ft->dst = pstr(p, g[0].s, g[0].n);
+	ft->src = pstr(p, g[1].s, g[1].n);
+	e = htab_find(&p->flowtab, htab_hash(t, tn, 9), t, tn, 1);
+	e->k = arena_strndup(&p->arena, t, tn);
+	e->v.p = ft;
+	return ft;
+}
+
 static int
 explain_line(struct parser *p, const char *msg, size_t n)
 {
-	struct span g[3];
+	size_t i;
 
-	if (starts_with(msg, n, "    ") && explain_from(msg, n, g)) {
-		if (p->cur == NULL || p->fln == 0)
-			return 0;
-		step_push(p, g);
-		return 1;
+	if (starts_with(msg, n, "    ")) {
+		const struct esc_step *st = NULL;
+		for (i = 4; i < n && msg[i] == ' '; i++)
+			;
+		if (n - i >= 5 && memcmp(msg + i, "from ", 5) == 0)
+			st = step_text(p, msg, n, msg + i, n - i);
+		if (st != NULL) {
+			if (p->cur == NULL || p->fln == 0)
+				return 0;
+			step_add(p, st);
+			return 1;
+		}
 	}
 	if (starts_with(msg, n, "  flow: ") || starts_with(msg, n, "   flow: ")) {
+		const struct flow_text *ft;
 		struct esc_flow *f;
 
-		if (p->cur == NULL || !explain_flow(msg, n, g))
+		i = msg[2] == 'f' ? 2 : 3;
+		if (p->cur == NULL || (ft = flow_text(p, msg, n, msg + i, n - i)) == NULL)
 			return 0;
 		flow_close(p);
 		if (p->fln == p->flcap) {
@@ -259,8 +326,8 @@ explain_line(struct parser *p, const char *msg, size_t n)
 		}
 		f = &p->flv[p->fln++];
 		memset(f, 0, sizeof(*f));
-		f->dst = pstr(p, g[0].s, g[0].n);
-		f->src = pstr(p, g[1].s, g[1].n);
+		f->dst = ft->dst;
+		f->src = ft->src;
 		return 1;
 	}
 	if (starts_with(msg, n, "  warning: truncated explanation")) {
@@ -444,6 +511,13 @@ process_line(struct parser *p, const char *s, size_t n)
 		p->last_error = 0;
 		goto out;
 	}
+	/* the lines of a block repeat their heading's prefix: the same
+	 * bytes read the same (pos_prefix looks at nothing past them) */
+	if (p->pfxn > 0 && n >= p->pfxn && memcmp(s, p->pfx, p->pfxn) == 0) {
+		off = p->pfxn;
+		pos = p->pfxpos;
+		goto positioned;
+	}
 	off = pos_prefix(s, n, &pos, &file, &flen);
 	if (off == 0 && starts_with(s, n, UNKNOWN_POS)) {
 		/* Go 1.26+: range-over-func rewrites print some blocks at
@@ -470,7 +544,13 @@ process_line(struct parser *p, const char *s, size_t n)
 		keep_line(p, c, s, n);
 		goto out;
 	}
-	pos.file = flen ? ring_str(p, file, flen) : "";
+	pos.file = flen ? pstr(p, file, flen) : "";
+	if (flen > 0 && off <= sizeof(p->pfx)) {        /* not UNKNOWN_POS */
+		memcpy(p->pfx, s, off);
+		p->pfxn = off;
+		p->pfxpos = pos;
+	}
+positioned:
 	msg = s + off;
 	mn = n - off;
 	p->pkg_has_content = 1;

@@ -91,7 +91,7 @@ pstr(struct parser *p, const char *s, size_t n)
 
 	if (s == NULL)
 		return NULL;
-	e = htab_find(&p->itab, hash64(s, n, 3), s, n, 1);
+	e = htab_find(&p->itab, htab_hash(s, n, 3), s, n, 1);
 	if (p->itab.n != before)        /* new: keep a copy */
 		e->k = arena_strndup(&p->arena, s, n);
 	return e->k;
@@ -101,6 +101,10 @@ void
 pstr_reset(struct parser *p)
 {
 	htab_reset(&p->itab);
+	htab_reset(&p->steptab);
+	htab_reset(&p->flowtab);
+	htab_reset(&p->seqtab);
+	p->pfxn = 0;
 }
 
 int
@@ -144,23 +148,6 @@ group_str(struct parser *p, enum pat i, const char *s, int g)
 	const char *g0 = re_group(p, i, s, g, &n);
 
 	return g0 ? pstr(p, g0, n) : NULL;
-}
-
-/* Interns short recurring strings (file names, reasons) for one package. */
-const char *
-ring_str(struct parser *p, const char *s, size_t n)
-{
-	unsigned i;
-	const char *r;
-
-	for (i = 0; i < 16; i++)
-		if (p->ring[i].s && p->ring[i].n == n && memcmp(p->ring[i].s, s, n) == 0)
-			return p->ring[i].s;
-	r = astr(p, s, n);
-	p->ring[p->ringpos].s = r;
-	p->ring[p->ringpos].n = n;
-	p->ringpos = (p->ringpos + 1) % 16;
-	return r;
 }
 
 static int
@@ -547,5 +534,8 @@ parser_free(struct parser *p)
 	free(p->stv);
 	free(p->default_pkg);
 	htab_release(&p->itab);
+	htab_release(&p->steptab);
+	htab_release(&p->flowtab);
+	htab_release(&p->seqtab);
 	free(p);
 }

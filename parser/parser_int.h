@@ -66,21 +66,33 @@ struct parser {
 	struct esc_step *stv;
 	size_t stn, stcap;
 
-	/* Recently seen file names and reasons, interned in the arena. */
-	struct { const char *s; size_t n; } ring[16];
-	unsigned ringpos;
-
 	/* Every explanation text of the package, interned in the arena: a
 	 * package's blocks are held until its verdicts (which old compilers
 	 * print at the very end), and the same texts recur thousands of times. */
 	struct htab itab;
+	/* Whole "from ..." and "flow: ..." texts already read in this
+	 * package, with what they meant (struct esc_step, struct flow_text):
+	 * most step and flow lines repeat one seen before. */
+	struct htab steptab, flowtab;
+	/* Step arrays of the package's flows, each kept once: flows share
+	 * them (the same path is explained under many headings). */
+	struct htab seqtab;
+	/* The previous line's position prefix (bytes and meaning): the
+	 * lines of a block all start with their heading's. */
+	char pfx[120];
+	size_t pfxn;                    /* 0: none */
+	struct esc_pos pfxpos;          /* file interned */
+};
+
+/* A flow line's two texts, interned. */
+struct flow_text {
+	const char *dst, *src;
 };
 
 /* parser.c: strings interned for the current package, patterns, positions */
 const char *pstr(struct parser *p, const char *s, size_t n);
 void pstr_reset(struct parser *p);
 const char *astr(struct parser *p, const char *s, size_t n);
-const char *ring_str(struct parser *p, const char *s, size_t n);
 int re_match(struct parser *p, enum pat i, const char *s, size_t n);
 const char *re_group(struct parser *p, enum pat i, const char *s, int g, size_t *len);
 const char *group_str(struct parser *p, enum pat i, const char *s, int g);
