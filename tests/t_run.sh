@@ -219,6 +219,10 @@ check "run: a bad --date exits 2" eq "$?" 2
 check "run: --help exits 0" eq "$?" 0
 check "run: --help prints the usage on stdout" has "$tmp/o" '^usage: escdb run \[-C DIR\]'
 jdb=$tmp/json.db
+# a TMPDIR of this test's own: the other build's t_run runs beside it
+mkdir -p "$tmp/tmpdir"
+TMPDIR_SAVED=${TMPDIR:-}
+export TMPDIR="$tmp/tmpdir"
 "$ESCDB" --db "$jdb" run --json -C "$m" --label json >/dev/null 2>"$tmp/e"
 check "run --json: exits 0" eq "$?" 0
 "$ESCDB" --db "$jdb" run -C "$m" --label text >/dev/null 2>"$tmp/e"
@@ -232,7 +236,8 @@ done
 check "run --json: a second run (cache hit) is not empty" eq \
     "$(sqlite3 "$jdb" "SELECT nfindings FROM run WHERE label = 'json2'")" \
     "$(sqlite3 "$jdb" "SELECT nfindings FROM run WHERE label = 'json'")"
-check "run --json: no temporary directory is left" eq "$(ls "${TMPDIR:-/tmp}" | grep -c '^escdb-logopt' )" 0
+check "run --json: no temporary directory is left" eq "$(ls "$TMPDIR" | grep -c '^escdb-logopt' )" 0
+if [ -n "$TMPDIR_SAVED" ]; then export TMPDIR="$TMPDIR_SAVED"; else unset TMPDIR; fi
 "$ESCDB" --db "$db" run -C "$tmp/nonexistent" >/dev/null 2>"$tmp/e"
 check "run: a missing directory exits 2" eq "$?" 2
 check "run: a missing directory is named" has "$tmp/e" "^escdb: .*nonexistent.*: No such file or directory\$"
