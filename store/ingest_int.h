@@ -27,7 +27,17 @@ struct scanned {
  * copies; v.p, when set, is an owned string, else v.u a count. */
 #define strmap htab
 
+/* A direct-mapped cache in front of texts and stepfiles: one slot per
+ * address bucket; most steps' reasons, files and many expressions hit
+ * it without hashing (cleared with them, per package). */
+#define NEAR_SLOTS 1024
+struct near_slot {
+	const void *k;
+	int64_t id;
+};
+
 struct ingest {
+	struct near_slot near[2][NEAR_SLOTS];   /* [0] texts, [1] stepfiles */
 	struct htab texts;            /* parser text address -> id */
 	struct htab stepfiles;        /* raw step file address -> id of its
 	                                   normalised name */

@@ -70,32 +70,58 @@ package_dir(struct ingest *in, const struct esc_package *p)
 	strmap_clear(&votes, 0);
 }
 
+static inline struct near_slot *
+near_slot(struct ingest *in, int which, const void *k)
+{
+	return &in->near[which][((uintptr_t)k >> 3) & (NEAR_SLOTS - 1)];
+}
+
 /* The parser hands each distinct text of a package as one pointer, so
- * ids are cached by address for the package's lifetime (one look-up:
- * the entry is made at once, its id 0 until the writer gives one). */
+ * ids are cached by address for the package's lifetime: first in the
+ * direct-mapped near cache, then in texts (one look-up: the entry is
+ * made at once, its id 0 until the writer gives one). */
 static int64_t
 intern(struct ingest *in, const char *s)
 {
+	struct near_slot *n;
 	struct htent *e;
 	int64_t id;
 
 	if (s == NULL || s[0] == '\0')
 		return 1;
+	n = near_slot(in, 0, s);
+	if (n->k == s)
+		return n->id;
 	in->texts.byaddr = 1;
 	e = htab_find(&in->texts, htab_addr_hash(s), s, 0, 1);
-	if (e->v.i > 0)
-		return e->v.i;
-	id = store_writer_intern(in->w, s, strlen(s));
-	if (id > 0)
+	if (e->v.i <= 0) {
+		id = store_writer_intern(in->w, s, strlen(s));
+		if (id < 0)
+			return id;
 		e->v.i = id;
-	return id;
+	}
+	n->k = s;
+	n->id = e->v.i;
+	return n->id;
+}
+
+/* A table grown by one large package is freed rather than cleared, so
+ * the packages after it do not each clear it. */
+static void
+forget(struct htab *t)
+{
+	if (t->cap > 4096)
+		htab_release(t);
+	else
+		htab_reset(t);
 }
 
 static void
 intern_forget(struct ingest *in)
 {
-	htab_reset(&in->texts);
-	htab_reset(&in->stepfiles);
+	memset(in->near, 0, sizeof(in->near));
+	forget(&in->texts);
+	forget(&in->stepfiles);
 }
 
 /* The id of a step's normalised file name, cached by the raw text's
@@ -103,21 +129,28 @@ intern_forget(struct ingest *in)
 static int64_t
 step_file(struct ingest *in, const char *raw)
 {
+	struct near_slot *n;
 	struct htent *e;
 	const char *norm;
 	int64_t id;
 
 	if (raw == NULL || raw[0] == '\0')
 		return 1;
+	n = near_slot(in, 1, raw);
+	if (n->k == raw)
+		return n->id;
 	in->stepfiles.byaddr = 1;
 	e = htab_find(&in->stepfiles, htab_addr_hash(raw), raw, 0, 1);
-	if (e->v.i > 0)
-		return e->v.i;
-	norm = file_cached(in, raw);
-	id = store_writer_intern(in->w, norm, strlen(norm));
-	if (id > 0)
+	if (e->v.i <= 0) {
+		norm = file_cached(in, raw);
+		id = store_writer_intern(in->w, norm, strlen(norm));
+		if (id < 0)
+			return id;
 		e->v.i = id;
-	return id;
+	}
+	n->k = raw;
+	n->id = e->v.i;
+	return n->id;
 }
 
 /* Unsigned LEB128 (the layout of lib/util.c's varint_put) written in
@@ -231,7 +264,15 @@ identity_key(struct ingest *in, const char *pkg, const char *file, const char *f
 	e = strmap_find(&in->ordinals, in->tmp.buf, in->tmp.len, 1);
 	ord = e->v.u++;
 	sbuf_addc(&in->tmp, '\0');
-	sbuf_addf(&in->tmp, "%llu", (unsigned long long)ord);
+	/* the ordinal in decimal, as "%llu" would print it */
+	{
+		char dec[24], *d = dec + sizeof(dec);
+		do {
+			*--d = (char)('0' + ord % 10);
+			ord /= 10;
+		} while (ord);
+		sbuf_add(&in->tmp, d, (size_t)(dec + sizeof(dec) - d));
+	}
 	return hash64(in->tmp.buf, in->tmp.len, 0xe5cdb);
 }
 

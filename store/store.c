@@ -20,7 +20,7 @@
 
 static const char *const schema_v1 =
 	"CREATE TABLE str(id INTEGER PRIMARY KEY, h INTEGER NOT NULL, s TEXT NOT NULL);\n"
-	"CREATE INDEX str_h ON str(h);\n"
+	STORE_INDEX_STR_H ";\n"
 	"CREATE TABLE run(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  commit_id TEXT NOT NULL DEFAULT '',\n"
@@ -52,7 +52,7 @@ static const char *const schema_v1 =
 	"  subject INTEGER NOT NULL, detail INTEGER NOT NULL,\n"
 	"  message INTEGER NOT NULL, cause INTEGER NOT NULL,\n"
 	"  key INTEGER NOT NULL, flows BLOB);\n"
-	"CREATE INDEX finding_run ON finding(run, kind);\n"
+	STORE_INDEX_FINDING_RUN ";\n"
 	"CREATE TABLE line_class(run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
 	"  class TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(run, class)) WITHOUT ROWID;\n"
 	"CREATE TABLE kept_line(run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
@@ -376,6 +376,9 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		else
 			how = wal_files(path) ? HOW_READ : HOW_IMMUTABLE;
 	}
+	/* before SQLite initialises, once: no memory statistics (escdb
+	 * reads none), so each allocation skips a global mutex */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 again:
 	st = xcalloc(1, sizeof(*st));
 	st->rdonly = (flags & STORE_RDONLY) != 0;
@@ -392,6 +395,11 @@ again:
 		return STORE_EDB;
 	}
 	if (!st->rdonly) {
+		/* a new database: pages of 8 KiB (half the pages and WAL
+		 * frames of 4 KiB for a run's bulk load; the database stays
+		 * under a tenth of the log) */
+		if (!exists)
+			store_exec(st, "PRAGMA page_size=8192");
 		/* WAL lets readers and one writer work at once */
 		if (store_exec(st, "PRAGMA journal_mode=WAL") != STORE_OK ||
 		    store_exec(st, "PRAGMA synchronous=NORMAL") != STORE_OK ||

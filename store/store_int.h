@@ -20,6 +20,11 @@ struct store {
 	sqlite3_stmt *get_str, *find_str;
 };
 
+/* The two indexes a run's rows go into (store.c's schema; writer.c
+ * builds them after the first run's bulk load). */
+#define STORE_INDEX_STR_H "CREATE INDEX str_h ON str(h)"
+#define STORE_INDEX_FINDING_RUN "CREATE INDEX finding_run ON finding(run, kind)"
+
 /* Runs sql with sqlite3_exec; on failure sets st->errmsg, returns STORE_EDB. */
 int store_exec(struct store *st, const char *sql);
 /* ROLLBACK without touching st->errmsg (see store.c). */

@@ -22,7 +22,16 @@ struct store_writer {
 	sqlite3_stmt *ins_str, *find_str, *ins_finding, *ins_pkg, *ins_line;
 	struct htab cache;              /* text (owned) -> id */
 	int str_table_was_empty;        /* every hit is in the cache */
+	int deferred;                   /* the indexes are built at commit */
 };
+
+/* The indexes of str and finding.  Into a database that holds no run
+ * yet, a run is loaded without them and they are built at commit, in the
+ * same transaction: one sort instead of a random insert per row (str_h
+ * is keyed by a hash).  The text is the schema's, so the database reads
+ * the same either way. */
+static const char *const drop_indexes = "DROP INDEX str_h; DROP INDEX finding_run;";
+static const char *const make_indexes = STORE_INDEX_STR_H ";" STORE_INDEX_FINDING_RUN ";";
 
 #define INTERN_MAX (1u << 20)   /* entries kept before the cache is cleared */
 
@@ -121,6 +130,19 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->st = st;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM str", -1, &s, NULL) != SQLITE_OK)
+		goto dbfail;
+	w->str_table_was_empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) <= 1;
+	sqlite3_finalize(s);
+	if (w->str_table_was_empty) {
+		if (sqlite3_prepare_v2(st->db, "SELECT NOT EXISTS (SELECT 1 FROM finding)",
+		    -1, &s, NULL) != SQLITE_OK)
+			goto dbfail;
+		w->deferred = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+		sqlite3_finalize(s);
+		if (w->deferred && store_exec(st, drop_indexes) != STORE_OK)
+			goto fail;
+	}
 	if (prep(st, "INSERT INTO str(h, s) VALUES (?, ?)", &w->ins_str) ||
 	    prep(st, "SELECT id FROM str WHERE h = ?1 AND s = ?2", &w->find_str) ||
 	    prep(st, "INSERT INTO finding(run, pkg, file, line, col, func, kind, subject, detail, "
@@ -131,10 +153,6 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	    prep(st, "INSERT INTO kept_line(run, text, class, first_line, n) VALUES (?,?,?,?,1) "
 	    "ON CONFLICT(run, text) DO UPDATE SET n = n + 1", &w->ins_line))
 		goto fail;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM str", -1, &s, NULL) != SQLITE_OK)
-		goto dbfail;
-	w->str_table_was_empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) <= 1;
-	sqlite3_finalize(s);
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO run(commit_id, label, date, go_version, goos, goarch, "
 	    "dir, source, form, input, created, repo_prefix, in_repo, mode, flags, shard, "
 	    "partial, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
@@ -337,7 +355,7 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 {
 	struct store *st = w->st;
 	sqlite3_stmt *s;
-	int rc;
+	int rc, deferred;
 
 	if (sqlite3_prepare_v2(st->db, "UPDATE run SET nfindings = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		rc = store_fail(st, "finishing run");
@@ -352,7 +370,13 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 		goto fail;
 	}
 	*id = w->run;
+	deferred = w->deferred;
 	writer_free(w);
+	if (deferred && (rc = store_exec(st, make_indexes)) != STORE_OK) {
+		store_rollback(st);
+		bulk_mode(st, 0);
+		return rc;
+	}
 	if ((rc = store_exec(st, "COMMIT")) != STORE_OK) {
 		store_rollback(st);
 		bulk_mode(st, 0);
