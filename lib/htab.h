@@ -67,6 +67,23 @@ uint64_t htab_addr_hash(const void *p);
  * owns, if k does not outlive the entry).  Entries move when the table
  * grows: a pointer to one is valid until the next create. */
 struct htent *htab_find(struct htab *t, uint64_t h, const void *k, size_t klen, int create);
+/* htab_find(t, h, k, klen, 0) for byte-string keys, inline: the hit
+ * path of a hot look-up costs no call. */
+static inline struct htent *
+htab_get(struct htab *t, uint64_t h, const void *k, size_t klen)
+{
+	size_t i, mask = t->cap - 1;
+	uint32_t h32 = (uint32_t)h;
+
+	if (t->cap == 0)
+		return NULL;
+	for (i = (size_t)h32 & mask; t->t[i].k; i = (i + 1) & mask)
+		if (t->t[i].h == h32 && t->t[i].klen == klen &&
+		    memcmp(t->t[i].k, k, klen) == 0)
+			return &t->t[i];
+	return NULL;
+}
+
 /* Forgets every entry (the caller frees keys and values first); a table
  * much larger than its entries need is replaced by a smaller one, so one
  * huge package does not make every later reset slow. */

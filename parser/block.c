@@ -23,9 +23,13 @@ flow_close(struct parser *p)
 		size_t len = p->stn * sizeof(*f->steps);
 		struct htent *e = NULL;
 		/* the steps' strings are interned, so equal arrays are
-		 * equal bytes */
-		if (len <= UINT32_MAX)
-			e = htab_find(&p->seqtab, htab_hash(p->stv, len, 5), p->stv, len, 1);
+		 * equal bytes; most arrays were seen before */
+		if (len <= UINT32_MAX) {
+			uint64_t h = htab_hash(p->stv, len, 5);
+			e = htab_get(&p->seqtab, h, p->stv, len);
+			if (e == NULL)
+				e = htab_find(&p->seqtab, h, p->stv, len, 1);
+		}
 		if (e == NULL || e->v.p == NULL) {
 			f->steps = arena_alloc(&p->arena, len);
 			memcpy(f->steps, p->stv, len);

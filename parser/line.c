@@ -247,6 +247,23 @@ step_add(struct parser *p, const struct esc_step *st)
 	p->stv[p->stn++] = *st;
 }
 
+/* Opens a flow of the open block. */
+static void
+flow_add(struct parser *p, const struct flow_text *ft)
+{
+	struct esc_flow *f;
+
+	flow_close(p);
+	if (p->fln == p->flcap) {
+		p->flcap = p->flcap ? 2 * p->flcap : 32;
+		p->flv = xreallocarray(p->flv, p->flcap, sizeof(*p->flv));
+	}
+	f = &p->flv[p->fln++];
+	memset(f, 0, sizeof(*f));
+	f->dst = ft->dst;
+	f->src = ft->src;
+}
+
 /* The step of "from ..." text t (the line from "from" on), read once per
  * package: NULL when it is not one. */
 static const struct esc_step *
@@ -256,7 +273,7 @@ step_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
 	struct esc_step *st;
 	struct span g[3];
 
-	e = htab_find(&p->steptab, htab_hash(t, tn, 7), t, tn, 0);
+	e = htab_get(&p->steptab, htab_hash(t, tn, 7), t, tn);
 	if (e != NULL)
 		return e->v.p;
 	if (!explain_from(msg, n, g))
@@ -280,7 +297,7 @@ flow_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
 	struct flow_text *ft;
 	struct span g[2];
 
-	e = htab_find(&p->flowtab, htab_hash(t, tn, 9), t, tn, 0);
+	e = htab_get(&p->flowtab, htab_hash(t, tn, 9), t, tn);
 	if (e != NULL)
 		return e->v.p;
 	if (!explain_flow(msg, n, g))
@@ -292,6 +309,50 @@ flow_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
 	e->k = arena_strndup(&p->arena, t, tn);
 	e->v.p = ft;
 	return ft;
+}
+
+/*
+ * Most lines are the previous line's position prefix and a step or flow
+ * text read before in this package.  Such a line is made of bytes that
+ * were checked (NUL, UTF-8) and read already, so it is taken as it is,
+ * with the outcome process_line would reach; anything else (a text not
+ * seen yet, a step outside a flow) returns 0 and takes the long way.
+ */
+static int
+explain_seen(struct parser *p, const char *s, size_t n)
+{
+	const char *msg;
+	size_t mn, i;
+	struct htent *e;
+
+	if (p->pfxn == 0 || n < p->pfxn + 8 || memcmp(s, p->pfx, p->pfxn) != 0)
+		return 0;
+	msg = s + p->pfxn;
+	mn = n - p->pfxn;
+	if (msg[0] != ' ' || msg[1] != ' ')
+		return 0;
+	for (i = 2; i < mn && msg[i] == ' '; i++)
+		;
+	if (i >= 4 && mn - i >= 5 && memcmp(msg + i, "from ", 5) == 0) {
+		if (p->cur == NULL || p->fln == 0)
+			return 0;
+		e = htab_get(&p->steptab, htab_hash(msg + i, mn - i, 7), msg + i, mn - i);
+		if (e == NULL)
+			return 0;
+		step_add(p, e->v.p);
+	} else if (i <= 3 && mn - i >= 6 && memcmp(msg + i, "flow: ", 6) == 0) {
+		if (p->cur == NULL)
+			return 0;
+		e = htab_get(&p->flowtab, htab_hash(msg + i, mn - i, 9), msg + i, mn - i);
+		if (e == NULL)
+			return 0;
+		flow_add(p, e->v.p);
+	} else
+		return 0;
+	p->pkg_has_content = 1;
+	p->last_error = 0;
+	p->counts[LC_EXPLAIN]++;
+	return 1;
 }
 
 static int
@@ -314,20 +375,11 @@ explain_line(struct parser *p, const char *msg, size_t n)
 	}
 	if (starts_with(msg, n, "  flow: ") || starts_with(msg, n, "   flow: ")) {
 		const struct flow_text *ft;
-		struct esc_flow *f;
 
 		i = msg[2] == 'f' ? 2 : 3;
 		if (p->cur == NULL || (ft = flow_text(p, msg, n, msg + i, n - i)) == NULL)
 			return 0;
-		flow_close(p);
-		if (p->fln == p->flcap) {
-			p->flcap = p->flcap ? 2 * p->flcap : 32;
-			p->flv = xreallocarray(p->flv, p->flcap, sizeof(*p->flv));
-		}
-		f = &p->flv[p->fln++];
-		memset(f, 0, sizeof(*f));
-		f->dst = ft->dst;
-		f->src = ft->src;
+		flow_add(p, ft);
 		return 1;
 	}
 	if (starts_with(msg, n, "  warning: truncated explanation")) {
@@ -482,6 +534,8 @@ process_line(struct parser *p, const char *s, size_t n)
 		p->counts[LC_BLANK]++;
 		return;
 	}
+	if (explain_seen(p, s, n))
+		return;
 	odd = odd_bytes(s, n);
 	if ((odd & 1) && memchr(s, '\0', n) != NULL) {
 		size_t i;
