@@ -112,9 +112,16 @@ cmd_select(struct store *st, const char *sel, int64_t *id)
 		msg_error("run selector '%s' is ambiguous; candidates, oldest first:", sel);
 	else if (rc == STORE_EUSAGE)
 		msg_error("%s", store_errmsg(st));
-	else
-		msg_error("no run matches '%s'%s", sel ? sel : "latest",
+	else {
+		/* A bare number is no selector (a commit prefix needs more
+		 * digits): the user meant a run id, which is id:N. */
+		char hint[64] = "";
+		if (sel != NULL && *sel && strlen(sel) < 20 &&
+		    strspn(sel, "0123456789") == strlen(sel))
+			snprintf(hint, sizeof(hint), " (a run id is written id:%s)", sel);
+		msg_error("no run matches '%s'%s%s", sel ? sel : "latest", hint,
 		    cands.len ? "; stored runs, oldest first:" : " (the database has no runs)");
+	}
 	if (cands.len)
 		fputs(cands.buf, stderr);
 	sbuf_release(&cands);
