@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/htab.h"
+#include "../lib/util.h"
 #include "finding_json.h"
 #include "format.h"
 #include "match.h"
@@ -369,18 +371,59 @@ moved_item(const struct diff_item *b, const struct diff_item *h, enum match_pass
 	return m;
 }
 
+/*
+ * Compiler temporaries are numbered in order within their function
+ * (".autotmp_21.String()"), so an edit above one renumbers it.  For
+ * pairing leftovers, a text with such names is compared with the numbers
+ * left out: it gets a class id of its own (negative, never a string id),
+ * the same on both sides for the same normalised text.
+ */
+struct tmpnorm {
+	struct htab t;
+	struct arena a;
+	int64_t next;
+};
+
+static int64_t
+tmp_class(struct store *st, struct tmpnorm *tn, int64_t id)
+{
+	static const char pre[] = ".autotmp_";
+	const char *s = store_str(st, id), *p;
+	struct sbuf sb = SBUF_INIT;
+	struct htent *e;
+
+	if (s == NULL || (p = strstr(s, pre)) == NULL)
+		return id;
+	while (p != NULL) {
+		sbuf_add(&sb, s, (size_t)(p - s) + sizeof(pre) - 1);
+		s = p + sizeof(pre) - 1;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		p = strstr(s, pre);
+	}
+	sbuf_adds(&sb, s);
+	e = htab_find(&tn->t, hash64(sb.buf, sb.len, 0x746d70), sb.buf, sb.len, 0);
+	if (e == NULL) {
+		char *k = arena_strndup(&tn->a, sb.buf, sb.len);
+		e = htab_find(&tn->t, hash64(k, sb.len, 0x746d70), k, sb.len, 1);
+		e->v.i = --tn->next;
+	}
+	sbuf_release(&sb);
+	return e->v.i;
+}
+
 /* The match_item of a leftover finding. */
 static void
 to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
-    struct match_item *m)
+    struct tmpnorm *tn, struct match_item *m)
 {
 	int first;
 
 	m->pkg = it->pkg;
-	m->subject = it->subject;
+	m->subject = tmp_class(st, tn, it->subject);
 	m->detail = it->detail;
 	/* a capture's message names its function: compare the rest */
-	m->message = it->kind == ESC_CAPTURE ? 0 : it->message;
+	m->message = it->kind == ESC_CAPTURE ? 0 : tmp_class(st, tn, it->message);
 	m->kind = (int)it->kind;
 	m->external = it->external;
 	m->func = store_str(st, it->func);
@@ -411,6 +454,7 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 {
 	struct match_funcs fb = MATCH_FUNCS_INIT, fh = MATCH_FUNCS_INIT;
 	struct match_item *mb, *mh;
+	struct tmpnorm tn;
 	struct flow_ctx fc;
 	size_t *pair, i;
 	unsigned char *pass, *hused;
@@ -429,12 +473,16 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 	pair = xreallocarray(NULL, nb ? nb : 1, sizeof(*pair));
 	pass = xreallocarray(NULL, nb ? nb : 1, 1);
 	hused = xcalloc(nh ? nh : 1, 1);
+	memset(&tn, 0, sizeof(tn));
+	tn.next = -1;
 	if (nb && nh) {
 		for (i = 0; i < nb; i++)
-			to_match(st, &lb[i], &fb, &mb[i]);
+			to_match(st, &lb[i], &fb, &tn, &mb[i]);
 		for (i = 0; i < nh; i++)
-			to_match(st, &lh[i], &fh, &mh[i]);
+			to_match(st, &lh[i], &fh, &tn, &mh[i]);
 	}
+	htab_release(&tn.t);
+	arena_release(&tn.a);
 	fc.st = st;
 	fc.side[0] = lb;
 	fc.side[1] = lh;

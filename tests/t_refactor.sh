@@ -123,3 +123,33 @@ $E gate --base 07-add --head 08-closure-elsewhere --format json >"$T/08.json" 2>
 check_eq "08: the new closure is new, the old one fixed" \
     "$(python3 -c 'import json,sys; print(sorted((o["change"], o["func"], o["message"]) for o in json.load(open(sys.argv[1]))))' "$T/08.json")" \
     "[('fixed', 'Counter', 'func literal escapes to heap'), ('fixed', 'Counter', 'moved to heap: n'), ('new', 'Adder', 'func literal escapes to heap')]"
+
+# A compiler temporary renumbered by an edit above it (the interface
+# call's result in .autotmp_N) is the same finding, moved.
+A=$T/a
+mkdir -p "$A"
+printf 'module example.com/at\n\ngo 1.22\n' >"$A/go.mod"
+cat >"$A/a.go" <<'EOF'
+package at
+
+import "fmt"
+
+type S interface{ String() string }
+
+var mk func() S
+
+func F(n int) string {
+	return fmt.Sprint(n, mk().String())
+}
+EOF
+B=$A bstep t0
+sed 's/^func F(n int) string {$/func F(n int) string {\n\tif mk().String() == "" {\n\t\treturn ""\n\t}\n/' \
+    "$A/a.go" >"$T/a.go" && mv "$T/a.go" "$A/a.go"
+B=$A bstep t1
+check "autotmp: the temporary was renumbered" \
+    sh -c "$E grep --run t0 autotmp_ | grep -q autotmp_2 && $E grep --run t1 autotmp_ | grep -q autotmp_3"
+check_exit "autotmp: gate exits 0" 0 $E gate --base t0 --head t1
+$E diff --format json t0 t1 >"$T/at.json" 2>/dev/null
+check_eq "autotmp: 0 new, 0 fixed, the temporary moved (file pass)" \
+    "$(counts new "$T/at.json") $(counts fixed "$T/at.json") $(python3 -c 'import json,sys; print([o["old"]["match"] for o in json.load(open(sys.argv[1])) if "autotmp" in o["subject"]])' "$T/at.json")" \
+    "0 0 ['file']"
