@@ -15,11 +15,36 @@
 /* ---- writer ---- */
 
 
+/* Rows of str and finding wait in a batch and go in BATCH at a time
+ * through one INSERT of BATCH rows (one statement's set-up and halt per
+ * batch, not per row).  Ids of new texts are handed out here, the
+ * table's largest plus one as SQLite would.  A batch is flushed before
+ * any other statement of the writer (flush_all), so the order of rows
+ * and what every statement sees is as if each row went in at once. */
+#define BATCH 32
+
+enum { ROW_STR, ROW_FINDING, ROW_N };
+
+struct row {
+	int64_t v[12];  /* str: id, h; finding: the columns run..key */
+	size_t off, len;        /* the text or the flows, in the batch's data */
+	int null_flows;
+};
+
+struct batch {
+	struct row r[BATCH];
+	size_t n;
+	struct sbuf data;
+	sqlite3_stmt *one, *all;        /* INSERT of one row, of BATCH rows */
+};
+
 struct store_writer {
 	struct store *st;
 	int64_t run;
 	int64_t nfindings;
-	sqlite3_stmt *ins_str, *find_str, *ins_finding, *ins_pkg, *ins_line;
+	int64_t next_id;                /* of the next new text */
+	sqlite3_stmt *find_str, *ins_pkg, *ins_line;
+	struct batch b[ROW_N];
 	struct htab cache;              /* text (owned) -> id */
 	int str_table_was_empty;        /* every hit is in the cache */
 	int deferred;                   /* the indexes are built at commit */
@@ -34,6 +59,85 @@ static const char *const drop_indexes = "DROP INDEX str_h; DROP INDEX finding_ru
 static const char *const make_indexes = STORE_INDEX_STR_H ";" STORE_INDEX_FINDING_RUN ";";
 
 #define INTERN_MAX (1u << 20)   /* entries kept before the cache is cleared */
+
+/* Binds row r of batch b as the row starting at parameter p. */
+static void
+bind_row(struct batch *b, int type, sqlite3_stmt *s, int p, const struct row *r)
+{
+	const char *d = b->data.buf + r->off;
+	int i;
+
+	if (type == ROW_STR) {
+		sqlite3_bind_int64(s, p, r->v[0]);
+		sqlite3_bind_int64(s, p + 1, r->v[1]);
+		sqlite3_bind_text(s, p + 2, d, (int)r->len, SQLITE_STATIC);
+		return;
+	}
+	for (i = 0; i < 12; i++)
+		sqlite3_bind_int64(s, p + i, r->v[i]);
+	if (r->null_flows)
+		sqlite3_bind_null(s, p + 12);
+	else
+		sqlite3_bind_blob(s, p + 12, d, (int)r->len, SQLITE_STATIC);
+}
+
+static int
+run_stmt(struct store_writer *w, sqlite3_stmt *s, int type)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	return store_fail(w->st, type == ROW_STR ? "storing text" : "storing finding");
+}
+
+/* Writes the batch's rows: BATCH at once when full, else one by one. */
+static int
+flush(struct store_writer *w, int type)
+{
+	struct batch *b = &w->b[type];
+	int per = type == ROW_STR ? 3 : 13, rc = STORE_OK;
+	size_t i;
+
+	if (b->n == BATCH) {
+		for (i = 0; i < BATCH; i++)
+			bind_row(b, type, b->all, 1 + per * (int)i, &b->r[i]);
+		rc = run_stmt(w, b->all, type);
+	} else
+		for (i = 0; i < b->n && rc == STORE_OK; i++) {
+			bind_row(b, type, b->one, 1, &b->r[i]);
+			rc = run_stmt(w, b->one, type);
+		}
+	b->n = 0;
+	sbuf_reset(&b->data);
+	return rc;
+}
+
+static int
+flush_all(struct store_writer *w)
+{
+	return flush(w, ROW_STR) == STORE_OK && flush(w, ROW_FINDING) == STORE_OK ?
+	    STORE_OK : STORE_EDB;
+}
+
+/* A new row of the batch holding a copy of data, or NULL when writing
+ * the full batch failed. */
+static struct row *
+row_new(struct store_writer *w, int type, const void *data, size_t len)
+{
+	struct batch *b = &w->b[type];
+	struct row *r;
+
+	if (b->n == BATCH && flush(w, type) != STORE_OK)
+		return NULL;
+	r = &b->r[b->n++];
+	r->off = b->data.len;
+	r->len = len;
+	r->null_flows = 0;
+	sbuf_add(&b->data, data, len);
+	return r;
+}
 
 static void
 intern_clear(struct store_writer *w)
@@ -66,17 +170,19 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 		sqlite3_reset(w->find_str);
 	}
 	if (id == 0) {
-		sqlite3_bind_int64(w->ins_str, 1, (int64_t)h);
-		sqlite3_bind_text(w->ins_str, 2, s, (int)n, SQLITE_STATIC);
-		if (sqlite3_step(w->ins_str) != SQLITE_DONE) {
-			sqlite3_reset(w->ins_str);
+		struct row *r = row_new(w, ROW_STR, s, n);
+		if (r == NULL)
 			return -1;
-		}
-		sqlite3_reset(w->ins_str);
-		id = sqlite3_last_insert_rowid(w->st->db);
+		id = w->next_id++;
+		r->v[0] = id;
+		r->v[1] = (int64_t)h;
 	}
-	if (w->cache.n >= INTERN_MAX)
+	if (w->cache.n >= INTERN_MAX) {
+		/* later look-ups must find the texts of this run */
+		if (flush_all(w) != STORE_OK)
+			return -1;
 		intern_clear(w);
+	}
 	e = htab_find(&w->cache, h, s, n, 1);
 	e->k = xstrndup(s, n);
 	e->v.i = id;
@@ -103,12 +209,37 @@ prep(struct store *st, const char *sql, sqlite3_stmt **s)
 	return STORE_OK;
 }
 
+/* The batch's two statements: head then one values tuple, or BATCH. */
+static int
+prep_batch(struct store *st, const char *head, const char *tuple, struct batch *b)
+{
+	struct sbuf sql = SBUF_INIT;
+	int i, rc;
+
+	sbuf_adds(&sql, head);
+	sbuf_adds(&sql, tuple);
+	rc = prep(st, sql.buf, &b->one);
+	for (i = 1; i < BATCH && rc == STORE_OK; i++) {
+		sbuf_addc(&sql, ',');
+		sbuf_adds(&sql, tuple);
+	}
+	if (rc == STORE_OK)
+		rc = prep(st, sql.buf, &b->all);
+	sbuf_release(&sql);
+	return rc;
+}
+
 static void
 writer_free(struct store_writer *w)
 {
-	sqlite3_finalize(w->ins_str);
+	int i;
+
+	for (i = 0; i < ROW_N; i++) {
+		sqlite3_finalize(w->b[i].one);
+		sqlite3_finalize(w->b[i].all);
+		sbuf_release(&w->b[i].data);
+	}
 	sqlite3_finalize(w->find_str);
-	sqlite3_finalize(w->ins_finding);
 	sqlite3_finalize(w->ins_pkg);
 	sqlite3_finalize(w->ins_line);
 	intern_clear(w);
@@ -143,10 +274,16 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 		if (w->deferred && store_exec(st, drop_indexes) != STORE_OK)
 			goto fail;
 	}
-	if (prep(st, "INSERT INTO str(h, s) VALUES (?, ?)", &w->ins_str) ||
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) + 1 FROM str", -1, &s, NULL) != SQLITE_OK)
+		goto dbfail;
+	w->next_id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (w->next_id <= 0)
+		goto dbfail;
+	if (prep_batch(st, "INSERT INTO str(id, h, s) VALUES ", "(?,?,?)", &w->b[ROW_STR]) ||
 	    prep(st, "SELECT id FROM str WHERE h = ?1 AND s = ?2", &w->find_str) ||
-	    prep(st, "INSERT INTO finding(run, pkg, file, line, col, func, kind, subject, detail, "
-	    "message, cause, key, flows) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &w->ins_finding) ||
+	    prep_batch(st, "INSERT INTO finding(run, pkg, file, line, col, func, kind, subject, detail, "
+	    "message, cause, key, flows) VALUES ", "(?,?,?,?,?,?,?,?,?,?,?,?,?)", &w->b[ROW_FINDING]) ||
 	    prep(st, "INSERT INTO package(run, name, dir, nfindings) VALUES (?,?,?,?) "
 	    "ON CONFLICT(run, name) DO UPDATE SET nfindings = nfindings + excluded.nfindings, "
 	    "dir = CASE WHEN dir = '' THEN excluded.dir ELSE dir END", &w->ins_pkg) ||
@@ -201,6 +338,8 @@ store_writer_amend(struct store_writer *w, const char *go_version,
 	sqlite3_stmt *s;
 	int rc;
 
+	if (flush_all(w) != STORE_OK)
+		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET go_version = coalesce(?1, go_version), "
 	    "goos = coalesce(?2, goos), goarch = coalesce(?3, goarch), partial = ?4, "
 	    "note = coalesce(?5, note) WHERE id = ?6", -1, &s, NULL) != SQLITE_OK)
@@ -223,10 +362,10 @@ store_writer_amend(struct store_writer *w, const char *go_version,
 int
 store_writer_finding(struct store_writer *w, const struct finding_in *f)
 {
-	sqlite3_stmt *s = w->ins_finding;
 	int64_t own[6];
 	const int64_t *ids = f->ids;
-	int i, rc;
+	struct row *r;
+	int i;
 
 	if (ids == NULL) {
 		const char *txt[6] = { f->package, f->file, f->func, f->subject, f->detail, f->message };
@@ -237,26 +376,21 @@ store_writer_finding(struct store_writer *w, const struct finding_in *f)
 		}
 		ids = own;
 	}
-	sqlite3_bind_int64(s, 1, w->run);
-	sqlite3_bind_int64(s, 2, ids[0]);
-	sqlite3_bind_int64(s, 3, ids[1]);
-	sqlite3_bind_int(s, 4, f->line);
-	sqlite3_bind_int(s, 5, f->col);
-	sqlite3_bind_int64(s, 6, ids[2]);
-	sqlite3_bind_int(s, 7, (int)f->kind);
-	sqlite3_bind_int64(s, 8, ids[3]);
-	sqlite3_bind_int64(s, 9, ids[4]);
-	sqlite3_bind_int64(s, 10, ids[5]);
-	sqlite3_bind_int(s, 11, f->cause);
-	sqlite3_bind_int64(s, 12, (int64_t)f->key);
-	if (f->flowslen)
-		sqlite3_bind_blob(s, 13, f->flows, (int)f->flowslen, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 13);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(w->st, "storing finding");
+	if ((r = row_new(w, ROW_FINDING, f->flows, f->flowslen)) == NULL)
+		return STORE_EDB;
+	r->v[0] = w->run;
+	r->v[1] = ids[0];
+	r->v[2] = ids[1];
+	r->v[3] = f->line;
+	r->v[4] = f->col;
+	r->v[5] = ids[2];
+	r->v[6] = (int64_t)f->kind;
+	r->v[7] = ids[3];
+	r->v[8] = ids[4];
+	r->v[9] = ids[5];
+	r->v[10] = f->cause;
+	r->v[11] = (int64_t)f->key;
+	r->null_flows = f->flowslen == 0;
 	w->nfindings++;
 	return STORE_OK;
 }
@@ -270,6 +404,8 @@ store_writer_package(struct store_writer *w, const char *name, const char *dir, 
 
 	if (id < 0)
 		return store_fail(w->st, "storing package");
+	if (flush_all(w) != STORE_OK)
+		return STORE_EDB;
 	sqlite3_bind_int64(s, 1, w->run);
 	sqlite3_bind_int64(s, 2, id);
 	sqlite3_bind_text(s, 3, dir ? dir : "", -1, SQLITE_TRANSIENT);
@@ -286,6 +422,8 @@ store_writer_line(struct store_writer *w, enum line_class c, unsigned long linen
 	sqlite3_stmt *s = w->ins_line;
 	int rc;
 
+	if (flush_all(w) != STORE_OK)
+		return STORE_EDB;
 	if (n > 4096)
 		n = 4096;       /* the count is what matters for long lines */
 	sqlite3_bind_int64(s, 1, w->run);
@@ -304,6 +442,8 @@ store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N],
 	sqlite3_stmt *s;
 	int i, rc = SQLITE_DONE;
 
+	if (flush_all(w) != STORE_OK)
+		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "INSERT INTO line_class(run, class, n) VALUES (?,?,?) "
 	    "ON CONFLICT(run, class) DO UPDATE SET n = n + excluded.n", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(w->st, "storing counts");
@@ -341,6 +481,8 @@ store_writer_set_input(struct store_writer *w, const char *input)
 	sqlite3_stmt *s;
 	int rc;
 
+	if (flush_all(w) != STORE_OK)
+		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET input = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(w->st, "storing the input");
 	sqlite3_bind_text(s, 1, input, -1, SQLITE_TRANSIENT);
@@ -357,6 +499,8 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 	sqlite3_stmt *s;
 	int rc, deferred;
 
+	if ((rc = flush_all(w)) != STORE_OK)
+		goto fail;
 	if (sqlite3_prepare_v2(st->db, "UPDATE run SET nfindings = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		rc = store_fail(st, "finishing run");
 		goto fail;
