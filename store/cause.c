@@ -100,9 +100,9 @@ reason_rank(const char *r, const char *expr)
 			return CAUSE_ELEMENT;
 		break;
 	case 'c':
-		if (strcmp(r, "call parameter") == 0)
+		if (r[1] == 'a' && r[2] == 'l' && strcmp(r, "call parameter") == 0)
 			return CAUSE_CALL;
-		if (strcmp(r, "captured by a closure") == 0)
+		if (r[1] == 'a' && r[2] == 'p' && strcmp(r, "captured by a closure") == 0)
 			return CAUSE_CLOSURE;
 		break;
 	case 'i':
@@ -126,9 +126,10 @@ reason_rank(const char *r, const char *expr)
 			return CAUSE_RETURN;
 		break;
 	case 's':
-		if (strcmp(r, "send") == 0)
+		if (r[1] == 'e' && strcmp(r, "send") == 0)
 			return CAUSE_SEND;
-		if (strcmp(r, "slice-literal-element") == 0 || strcmp(r, "slice-element-equals") == 0)
+		if (r[1] == 'l' && (strcmp(r, "slice-literal-element") == 0 ||
+		    strcmp(r, "slice-element-equals") == 0))
 			return CAUSE_ELEMENT;
 		break;
 	case 't':
@@ -204,7 +205,8 @@ cause_derive(const struct esc_finding *f)
 		const struct esc_block *b = f->blocks[i];
 		for (j = 0; j < b->nflows; j++) {
 			const struct esc_flow *fl = &b->flows[j];
-			if (((strcmp(fl->dst, "{storage for ... argument}") == 0 &&
+			if (((fl->dst[0] == '{' && fl->dst[1] == 's' &&
+			    strcmp(fl->dst, "{storage for ... argument}") == 0 &&
 			    strncmp(fl->src, "&{storage for ", 14) == 0) || (j == 0 && is_boxing(f, b, fl))) &&
 			    CAUSE_IFACE < best)
 				best = CAUSE_IFACE;
@@ -213,7 +215,8 @@ cause_derive(const struct esc_finding *f)
 				any = 1;
 				if (c == CAUSE_CALL || c == CAUSE_RETURN || c == CAUSE_UNKNOWN) {
 					/* a store into {heap} outranks call and return */
-					if (k + 1 == fl->nsteps && strcmp(fl->dst, "{heap}") == 0 &&
+					if (k + 1 == fl->nsteps && fl->dst[0] == '{' && fl->dst[1] == 'h' &&
+					    strcmp(fl->dst, "{heap}") == 0 &&
 					    is_assign(fl->steps[k].reason))
 						c = index_store(fl->steps[k].expr) ? CAUSE_ELEMENT : CAUSE_GLOBAL;
 				}
