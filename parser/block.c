@@ -25,7 +25,7 @@ flow_close(struct parser *p)
 		/* the steps' strings are interned, so equal arrays are
 		 * equal bytes; most arrays were seen before */
 		if (len <= UINT32_MAX) {
-			uint64_t h = htab_hash(p->stv, len, 5);
+			uint64_t h = p->sthash;
 			e = htab_get(&p->seqtab, h, p->stv, len);
 			if (e == NULL)
 				e = htab_find(&p->seqtab, h, p->stv, len, 1);
@@ -40,6 +40,7 @@ flow_close(struct parser *p)
 		f->nsteps = p->stn;
 	}
 	p->stn = 0;
+	p->sthash = 0;
 }
 
 void

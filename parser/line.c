@@ -211,21 +211,13 @@ explain_flow(const char *s, size_t n, struct span g[2])
 	return 0;
 }
 
-/* Appends a step (expr, reason, position) to the open flow.  Reasons and
- * files repeat within a package: a small ring finds them before the
- * package's table does. */
+/* Reads a step (expr, reason, position) into st, its texts interned. */
 static void
-step_push(struct parser *p, const struct span g[3])
+step_read(struct parser *p, const struct span g[3], struct esc_step *st)
 {
-	struct esc_step *st;
 	const char *file;
 	size_t flen;
 
-	if (p->stn == p->stcap) {
-		p->stcap = p->stcap ? 2 * p->stcap : 64;
-		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
-	}
-	st = &p->stv[p->stn];
 	memset(st, 0, sizeof(*st));
 	st->expr = pstr(p, g[0].s, g[0].n);
 	st->reason = pstr(p, g[1].s, g[1].n);
@@ -233,18 +225,18 @@ step_push(struct parser *p, const struct span g[3])
 		st->pos.file = pstr(p, file, flen);
 	else
 		st->pos.file = pstr(p, g[2].s, g[2].n);
-	p->stn++;
 }
 
-/* Appends a step read before (from steptab) to the open flow. */
+/* Appends step st, whose bytes hash to h, to the open flow. */
 static void
-step_add(struct parser *p, const struct esc_step *st)
+step_add(struct parser *p, const struct esc_step *st, uint64_t h)
 {
 	if (p->stn == p->stcap) {
 		p->stcap = p->stcap ? 2 * p->stcap : 64;
 		p->stv = xreallocarray(p->stv, p->stcap, sizeof(*p->stv));
 	}
 	p->stv[p->stn++] = *st;
+	p->sthash = step_hash_add(p->sthash, h);
 }
 
 /* Opens a flow of the open block. */
@@ -266,11 +258,11 @@ flow_add(struct parser *p, const struct flow_text *ft)
 
 /* The step of "from ..." text t (the line from "from" on), read once per
  * package: NULL when it is not one. */
-static const struct esc_step *
+static const struct step_text *
 step_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
 {
 	struct htent *e;
-	struct esc_step *st;
+	struct step_text *st;
 	struct span g[3];
 
 	e = htab_get(&p->steptab, htab_hash(t, tn, 7), t, tn);
@@ -278,10 +270,9 @@ step_text(struct parser *p, const char *msg, size_t n, const char *t, size_t tn)
 		return e->v.p;
 	if (!explain_from(msg, n, g))
 		return NULL;
-	/* step_push interns the texts and reads the position */
-	step_push(p, g);
 	st = arena_alloc(&p->arena, sizeof(*st));
-	*st = p->stv[--p->stn];
+	step_read(p, g, &st->st);
+	st->h = htab_hash(&st->st, sizeof(st->st), 5);
 	e = htab_find(&p->steptab, htab_hash(t, tn, 7), t, tn, 1);
 	e->k = arena_strndup(&p->arena, t, tn);
 	e->v.p = st;
@@ -324,6 +315,7 @@ explain_seen(struct parser *p, const char *s, size_t n)
 	const char *msg;
 	size_t mn, i;
 	struct htent *e;
+	const struct step_text *st;
 
 	if (p->pfxn == 0 || n < p->pfxn + 8 || memcmp(s, p->pfx, p->pfxn) != 0)
 		return 0;
@@ -339,7 +331,8 @@ explain_seen(struct parser *p, const char *s, size_t n)
 		e = htab_get(&p->steptab, htab_hash(msg + i, mn - i, 7), msg + i, mn - i);
 		if (e == NULL)
 			return 0;
-		step_add(p, e->v.p);
+		st = e->v.p;
+		step_add(p, &st->st, st->h);
 	} else if (i <= 3 && mn - i >= 6 && memcmp(msg + i, "flow: ", 6) == 0) {
 		if (p->cur == NULL)
 			return 0;
@@ -361,7 +354,7 @@ explain_line(struct parser *p, const char *msg, size_t n)
 	size_t i;
 
 	if (starts_with(msg, n, "    ")) {
-		const struct esc_step *st = NULL;
+		const struct step_text *st = NULL;
 		for (i = 4; i < n && msg[i] == ' '; i++)
 			;
 		if (n - i >= 5 && memcmp(msg + i, "from ", 5) == 0)
@@ -369,7 +362,7 @@ explain_line(struct parser *p, const char *msg, size_t n)
 		if (st != NULL) {
 			if (p->cur == NULL || p->fln == 0)
 				return 0;
-			step_add(p, st);
+			step_add(p, &st->st, st->h);
 			return 1;
 		}
 	}
@@ -494,10 +487,12 @@ old_step(struct parser *p, const struct esc_pos *pos, const char *msg, size_t n)
 	}
 	{
 		struct span g[3];
+		struct esc_step st;
 		int k;
 		for (k = 0; k < 3; k++)
 			g[k].s = re_group(p, P_OLDFROM, msg, k + 1, &g[k].n);
-		step_push(p, g);
+		step_read(p, g, &st);
+		step_add(p, &st, htab_hash(&st, sizeof(st), 5));
 	}
 	return 1;
 }

@@ -65,6 +65,7 @@ struct parser {
 	size_t fln, flcap;
 	struct esc_step *stv;
 	size_t stn, stcap;
+	uint64_t sthash;                /* of stv[0..stn), by step_hash_add */
 
 	/* Every explanation text of the package, interned in the arena: a
 	 * package's blocks are held until its verdicts (which old compilers
@@ -83,6 +84,20 @@ struct parser {
 	size_t pfxn;                    /* 0: none */
 	struct esc_pos pfxpos;          /* file interned */
 };
+
+/* A step line's meaning, and the hash of its bytes. */
+struct step_text {
+	struct esc_step st;
+	uint64_t h;
+};
+
+/* The hash of a step array: each step's hash added in order. */
+static inline uint64_t
+step_hash_add(uint64_t acc, uint64_t h)
+{
+	acc = (acc ^ h) * 0x9e3779b97f4a7c15ULL;
+	return acc << 27 | acc >> 37;
+}
 
 /* A flow line's two texts, interned. */
 struct flow_text {
