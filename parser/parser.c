@@ -345,7 +345,7 @@ join_abandon(struct parser *p)
  * abandons it.
  */
 static void
-physical_line(struct parser *p, const char *s, size_t n)
+physical_line(struct parser *p, const char *s, size_t n, int maybe_bq)
 {
 	size_t bq;
 
@@ -358,7 +358,7 @@ physical_line(struct parser *p, const char *s, size_t n)
 			sbuf_addc(&p->join, '\n');
 			sbuf_add(&p->join, s, n);
 			p->join_lines++;
-			p->join_bq += count_backquotes(s, n);
+			p->join_bq += maybe_bq ? count_backquotes(s, n) : 0;
 			if (p->join_bq % 2 == 0) {
 				unsigned long save = p->lineno;
 				p->joining = 0;
@@ -372,7 +372,7 @@ physical_line(struct parser *p, const char *s, size_t n)
 			return;
 		}
 	}
-	bq = memchr(s, '`', n) ? count_backquotes(s, n) : 0;
+	bq = maybe_bq && memchr(s, '`', n) ? count_backquotes(s, n) : 0;
 	if (bq % 2 == 1) {
 		struct esc_pos pos;
 		const char *file;
@@ -392,7 +392,7 @@ physical_line(struct parser *p, const char *s, size_t n)
 int
 parser_feed(struct parser *p, const char *buf, size_t len)
 {
-	const char *s = buf, *end = buf + len, *nl;
+	const char *s = buf, *end = buf + len, *nl, *bqnext;
 
 	if (p->stopped)
 		return p->stopped;
@@ -418,11 +418,16 @@ parser_feed(struct parser *p, const char *buf, size_t len)
 		}
 		if (p->carry_cut)
 			pwarn(p, PW_LONG_LINE, "line longer than 16 MiB; cut");
-		physical_line(p, p->carry.buf, p->carry.len);
+		physical_line(p, p->carry.buf, p->carry.len, 1);
 		sbuf_reset(&p->carry);
 		p->carry_cut = 0;
 		s = nl + 1;
 	}
+	/* Backquotes are rare: one search finds the next, and the lines
+	 * before it skip theirs. */
+	bqnext = memchr(s, '`', (size_t)(end - s));
+	if (bqnext == NULL)
+		bqnext = end;
 	while (s < end && !p->stopped) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (nl == NULL) {
@@ -434,11 +439,16 @@ parser_feed(struct parser *p, const char *buf, size_t len)
 			sbuf_add(&p->carry, s, rest);
 			break;
 		}
+		if (bqnext < s) {
+			bqnext = memchr(s, '`', (size_t)(end - s));
+			if (bqnext == NULL)
+				bqnext = end;
+		}
 		if ((size_t)(nl - s) > MAX_LINE) {
 			pwarn(p, PW_LONG_LINE, "line longer than 16 MiB; cut");
-			physical_line(p, s, MAX_LINE);
+			physical_line(p, s, MAX_LINE, bqnext < nl);
 		} else
-			physical_line(p, s, (size_t)(nl - s));
+			physical_line(p, s, (size_t)(nl - s), bqnext < nl);
 		s = nl + 1;
 	}
 	return p->stopped;
@@ -451,7 +461,7 @@ parser_finish(struct parser *p)
 		p->lineno++;    /* the warning names the cut line itself */
 		pwarn(p, PW_NO_NEWLINE, "input ends without a newline (truncated?)");
 		p->lineno--;
-		physical_line(p, p->carry.buf, p->carry.len);
+		physical_line(p, p->carry.buf, p->carry.len, 1);
 		sbuf_reset(&p->carry);
 	}
 	if (!p->stopped && p->joining)
