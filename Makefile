@@ -15,7 +15,7 @@ BASEFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. $(WARN)
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 ALL_CFLAGS = $(BASEFLAGS) $(PC_CFLAGS) $(CFLAGS)
-LDLIBS = $(PC_LIBS) -lm
+LDLIBS = $(PC_LIBS) -lm -pthread
 
 LIB_SRC = $(sort $(wildcard lib/*.c parser/*.c store/*.c report/*.c))
 CMD_SRC = $(sort $(wildcard cmd/*.c))

@@ -143,6 +143,9 @@ ingest_begin(struct store *st, const struct run_meta *m, const struct ingest_opt
 		ingest_abort(in);
 		return rc;
 	}
+	/* SQLite beside the parser, unless ESCDB_WRITER_THREAD=0 */
+	if (!(getenv("ESCDB_WRITER_THREAD") && strcmp(getenv("ESCDB_WRITER_THREAD"), "0") == 0))
+		(void)store_writer_background(in->w);
 	*out = in;
 	return STORE_OK;
 }

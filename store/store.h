@@ -120,6 +120,12 @@ struct finding_in {
 /* Begins the run's transaction (BEGIN IMMEDIATE, waiting on the busy
  * timeout).  Caller ends it with store_writer_commit or _abort. */
 int store_writer_begin(struct store *st, const struct run_meta *m, struct store_writer **out);
+/* Moves the inserts of texts and findings to a thread of their own, so
+ * they overlap the caller's parsing (see writer.c); only into a database
+ * whose texts are all new (else, or when the thread cannot start, -1:
+ * the writer goes on in the caller's thread).  The caller then uses the
+ * connection only through the writer until commit or abort. */
+int store_writer_background(struct store_writer *w);
 /* Interns text; ids are valid in this database only. */
 int64_t store_writer_intern(struct store_writer *w, const char *s, size_t n);
 int store_writer_finding(struct store_writer *w, const struct finding_in *f);

@@ -2,7 +2,7 @@
  * writer: one run written in one transaction — interning through a cache,
  * findings, packages, kept lines and line-class counts.  See store.h.
  */
-#include "store_int.h"
+#include "writer_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,41 +14,6 @@
 
 /* ---- writer ---- */
 
-
-/* Rows of str and finding wait in a batch and go in BATCH at a time
- * through one INSERT of BATCH rows (one statement's set-up and halt per
- * batch, not per row).  Ids of new texts are handed out here, the
- * table's largest plus one as SQLite would.  A batch is flushed before
- * any other statement of the writer (flush_all), so the order of rows
- * and what every statement sees is as if each row went in at once. */
-#define BATCH 32
-
-enum { ROW_STR, ROW_FINDING, ROW_N };
-
-struct row {
-	int64_t v[12];  /* str: id, h; finding: the columns run..key */
-	size_t off, len;        /* the text or the flows, in the batch's data */
-	int null_flows;
-};
-
-struct batch {
-	struct row r[BATCH];
-	size_t n;
-	struct sbuf data;
-	sqlite3_stmt *one, *all;        /* INSERT of one row, of BATCH rows */
-};
-
-struct store_writer {
-	struct store *st;
-	int64_t run;
-	int64_t nfindings;
-	int64_t next_id;                /* of the next new text */
-	sqlite3_stmt *find_str, *ins_pkg, *ins_line;
-	struct batch b[ROW_N];
-	struct htab cache;              /* text (owned) -> id */
-	int str_table_was_empty;        /* every hit is in the cache */
-	int deferred;                   /* the indexes are built at commit */
-};
 
 /* The indexes of str and finding.  Into a database that holds no run
  * yet, a run is loaded without them and they are built at commit, in the
@@ -114,8 +79,8 @@ flush(struct store_writer *w, int type)
 	return rc;
 }
 
-static int
-flush_all(struct store_writer *w)
+int
+writer_flush_batches(struct store_writer *w)
 {
 	return flush(w, ROW_STR) == STORE_OK && flush(w, ROW_FINDING) == STORE_OK ?
 	    STORE_OK : STORE_EDB;
@@ -123,8 +88,8 @@ flush_all(struct store_writer *w)
 
 /* A new row of the batch holding a copy of data, or NULL when writing
  * the full batch failed. */
-static struct row *
-row_new(struct store_writer *w, int type, const void *data, size_t len)
+struct row *
+writer_batch_row(struct store_writer *w, int type, const void *data, size_t len)
 {
 	struct batch *b = &w->b[type];
 	struct row *r;
@@ -137,6 +102,23 @@ row_new(struct store_writer *w, int type, const void *data, size_t len)
 	r->null_flows = 0;
 	sbuf_add(&b->data, data, len);
 	return r;
+}
+
+/* A new row holding a copy of data (to be filled in by the caller), in
+ * the batch or, with the thread, in a chunk for it; NULL on failure. */
+static struct row *
+row_new(struct store_writer *w, int type, const void *data, size_t len)
+{
+	return w->threaded ? writer_bg_row(w, type, data, len) :
+	    writer_batch_row(w, type, data, len);
+}
+
+/* Every row made is written, by the thread (then idle) or here; after
+ * it the caller's thread may use the connection. */
+static int
+flush_all(struct store_writer *w)
+{
+	return w->threaded ? writer_bg_drain(w) : writer_flush_batches(w);
 }
 
 static void
@@ -179,7 +161,7 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 	}
 	if (w->cache.n >= INTERN_MAX) {
 		/* later look-ups must find the texts of this run */
-		if (flush_all(w) != STORE_OK)
+		if (writer_bg_stop(w) != STORE_OK || flush_all(w) != STORE_OK)
 			return -1;
 		intern_clear(w);
 	}
@@ -234,6 +216,7 @@ writer_free(struct store_writer *w)
 {
 	int i;
 
+	writer_bg_stop(w);
 	for (i = 0; i < ROW_N; i++) {
 		sqlite3_finalize(w->b[i].one);
 		sqlite3_finalize(w->b[i].all);
@@ -499,7 +482,7 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 	sqlite3_stmt *s;
 	int rc, deferred;
 
-	if ((rc = flush_all(w)) != STORE_OK)
+	if ((rc = writer_bg_stop(w)) != STORE_OK || (rc = flush_all(w)) != STORE_OK)
 		goto fail;
 	if (sqlite3_prepare_v2(st->db, "UPDATE run SET nfindings = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		rc = store_fail(st, "finishing run");

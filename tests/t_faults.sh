@@ -149,6 +149,21 @@ check "faults: full disk: no crash" sh -c "! grep -q 'Sanitizer\|runtime error\|
 verify "faults: full disk ($how): earlier runs intact" "$fd/x.db" "$T/before" 0 && ok "faults: full disk ($how): integrity ok, earlier runs intact"
 [ "$how" = tmpfs ] && umount "$fd"
 
+# --- full disk while the writer thread inserts: the thread runs only on a
+# new database, and the run must outgrow SQLite's page cache (4 MB) for
+# the thread's inserts to write; 1 MB per file under ulimit -f
+fresh=$T/fresh
+mkdir -p "$fresh"
+i=0
+while [ "$i" -lt 16 ]; do cat "$T/mid.log"; i=$((i + 1)); done >"$T/big.log"
+( trap '' XFSZ; ulimit -f 2048; exec "$ESCDB" --db "$fresh/y.db" ingest --label big "$T/big.log" ) >"$T/out" 2>"$T/err"; st=$?
+check_eq "faults: full disk in the writer thread: exit 4" "$st" 4
+check "faults: full disk in the writer thread: message names the problem" grep -qi 'escdb: .*\(full\|disk\|space\|too large\)' "$T/err"
+check "faults: full disk in the writer thread: no crash" sh -c "! grep -q 'Sanitizer\|runtime error\|Segmentation' '$T/err'"
+check_eq "faults: full disk in the writer thread: integrity ok, no run" \
+	"$(sq "$fresh/y.db" 'PRAGMA integrity_check' 2>&1) $(sq "$fresh/y.db" 'SELECT count(*) FROM run' 2>&1)" "ok 0"
+rm -f "$T/big.log"
+
 # --- read-only database: a tmpfs remounted read-only when permitted (root
 # ignores file modes), else the file and directory made read-only and the
 # command run as nobody through setpriv

@@ -95,6 +95,14 @@ check_eq "concurrent ingests both exit 0" "$s1$s2" 00
 check_eq "concurrent ingests both stored" "$(sq "$DB" "SELECT count(*) FROM run WHERE label IN ('par1','par2')")" 2
 check_eq "concurrent ingests equal" "$(sq "$DB" "SELECT count(DISTINCT nfindings) FROM run WHERE label IN ('par1','par2')")" 1
 
+# the writer thread (on a new database) stores what the caller's thread does
+ESCDB_WRITER_THREAD=0 "$ESCDB" --db "$T/wt0.db" ingest --commit c1 --date 2026-01-05 "$LOG" >/dev/null 2>&1
+"$ESCDB" --db "$T/wt1.db" ingest --commit c1 --date 2026-01-05 "$LOG" >/dev/null 2>&1
+check_eq "writer thread: same export as without it" \
+	"$("$ESCDB" --db "$T/wt1.db" export --format jsonl | cksum)" "$("$ESCDB" --db "$T/wt0.db" export --format jsonl | cksum)"
+check_eq "writer thread: same texts and ids" \
+	"$(sq "$T/wt1.db" 'SELECT id, h, s FROM str ORDER BY id' | cksum)" "$(sq "$T/wt0.db" 'SELECT id, h, s FROM str ORDER BY id' | cksum)"
+
 # a database that is not escdb's, and a read-only one
 sqlite3 "$T/other.db" "CREATE TABLE t(x)"
 check_exit "foreign database refused" 2 "$ESCDB" --db "$T/other.db" ingest "$LOG"
