@@ -110,6 +110,24 @@ parser_kept_line(void *ctx, enum line_class c, unsigned long lineno, const char 
 
 /* ---- the run ---- */
 
+/* Whether SQLite gets a thread of its own beside the parser: as
+ * ESCDB_WRITER_THREAD says (0 or 1), else when a processor is free (the
+ * one-minute load average at most the processors less one).  On a busy
+ * machine the thread only adds its hand-overs. */
+static int
+want_writer_thread(void)
+{
+	const char *e = getenv("ESCDB_WRITER_THREAD");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double load;
+
+	if (e && *e)
+		return strcmp(e, "0") != 0;
+	if (ncpu < 2 || getloadavg(&load, 1) != 1)
+		return 0;
+	return load <= (double)ncpu - 1.0;
+}
+
 int
 ingest_begin(struct store *st, const struct run_meta *m, const struct ingest_opts *o,
     struct ingest **out)
@@ -143,8 +161,7 @@ ingest_begin(struct store *st, const struct run_meta *m, const struct ingest_opt
 		ingest_abort(in);
 		return rc;
 	}
-	/* SQLite beside the parser, unless ESCDB_WRITER_THREAD=0 */
-	if (!(getenv("ESCDB_WRITER_THREAD") && strcmp(getenv("ESCDB_WRITER_THREAD"), "0") == 0))
+	if (want_writer_thread())
 		(void)store_writer_background(in->w);
 	*out = in;
 	return STORE_OK;

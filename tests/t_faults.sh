@@ -156,7 +156,7 @@ fresh=$T/fresh
 mkdir -p "$fresh"
 i=0
 while [ "$i" -lt 16 ]; do cat "$T/mid.log"; i=$((i + 1)); done >"$T/big.log"
-( trap '' XFSZ; ulimit -f 2048; exec "$ESCDB" --db "$fresh/y.db" ingest --label big "$T/big.log" ) >"$T/out" 2>"$T/err"; st=$?
+( trap '' XFSZ; ulimit -f 2048; ESCDB_WRITER_THREAD=1 exec "$ESCDB" --db "$fresh/y.db" ingest --label big "$T/big.log" ) >"$T/out" 2>"$T/err"; st=$?
 check_eq "faults: full disk in the writer thread: exit 4" "$st" 4
 check "faults: full disk in the writer thread: message names the problem" grep -qi 'escdb: .*\(full\|disk\|space\|too large\)' "$T/err"
 check "faults: full disk in the writer thread: no crash" sh -c "! grep -q 'Sanitizer\|runtime error\|Segmentation' '$T/err'"

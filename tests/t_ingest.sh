@@ -97,7 +97,7 @@ check_eq "concurrent ingests equal" "$(sq "$DB" "SELECT count(DISTINCT nfindings
 
 # the writer thread (on a new database) stores what the caller's thread does
 ESCDB_WRITER_THREAD=0 "$ESCDB" --db "$T/wt0.db" ingest --commit c1 --date 2026-01-05 "$LOG" >/dev/null 2>&1
-"$ESCDB" --db "$T/wt1.db" ingest --commit c1 --date 2026-01-05 "$LOG" >/dev/null 2>&1
+ESCDB_WRITER_THREAD=1 "$ESCDB" --db "$T/wt1.db" ingest --commit c1 --date 2026-01-05 "$LOG" >/dev/null 2>&1
 check_eq "writer thread: same export as without it" \
 	"$("$ESCDB" --db "$T/wt1.db" export --format jsonl | cksum)" "$("$ESCDB" --db "$T/wt0.db" export --format jsonl | cksum)"
 check_eq "writer thread: same texts and ids" \
