@@ -16,6 +16,7 @@
 
 #include "../lib/util.h"
 #include "parser_int.h"
+#include "../lib/readahead.h"
 
 #define MAX_LINE (16u << 20)    /* a longer line is cut, with a warning */
 
@@ -486,9 +487,26 @@ int
 parser_read(struct parser *p, FILE *fp)
 {
 	size_t cap = 1 << 20, n;
-	char *buf = xmalloc(cap);
+	struct readahead *ra = readahead_start(fp, cap);
+	char *buf;
 	int rc = 0;
 
+	if (ra != NULL) {
+		/* a regular file: read on the other core, a chunk ahead */
+		const char *chunk;
+		ssize_t k;
+
+		while ((k = readahead_next(ra, &chunk)) > 0)
+			if ((rc = parser_feed(p, chunk, (size_t)k)) != 0)
+				break;
+		readahead_stop(ra);
+		if (rc == 0 && k < 0)
+			return -1;
+		if (rc == 0)
+			rc = parser_finish(p);
+		return rc;
+	}
+	buf = xmalloc(cap);
 	while ((n = fread(buf, 1, cap, fp)) > 0) {
 		rc = parser_feed(p, buf, n);
 		if (rc)
