@@ -70,6 +70,20 @@ reader(void *arg)
 	}
 }
 
+/* Frees ra once its thread is gone (or never started). */
+static void
+ra_free(struct readahead *ra)
+{
+	int i;
+
+	pthread_cond_destroy(&ra->room);
+	pthread_cond_destroy(&ra->more);
+	pthread_mutex_destroy(&ra->mu);
+	for (i = 0; i < NBUF; i++)
+		free(ra->buf[i]);
+	free(ra);
+}
+
 struct readahead *
 readahead_start(FILE *fp, size_t chunk)
 {
@@ -88,12 +102,7 @@ readahead_start(FILE *fp, size_t chunk)
 	pthread_cond_init(&ra->more, NULL);
 	pthread_cond_init(&ra->room, NULL);
 	if (pthread_create(&ra->th, NULL, reader, ra) != 0) {
-		pthread_cond_destroy(&ra->room);
-		pthread_cond_destroy(&ra->more);
-		pthread_mutex_destroy(&ra->mu);
-		for (i = 0; i < NBUF; i++)
-			free(ra->buf[i]);
-		free(ra);
+		ra_free(ra);
 		return NULL;
 	}
 	return ra;
@@ -129,8 +138,6 @@ readahead_next(struct readahead *ra, const char **buf)
 void
 readahead_stop(struct readahead *ra)
 {
-	int i;
-
 	if (ra == NULL)
 		return;
 	pthread_mutex_lock(&ra->mu);
@@ -138,10 +145,5 @@ readahead_stop(struct readahead *ra)
 	pthread_cond_signal(&ra->room);
 	pthread_mutex_unlock(&ra->mu);
 	pthread_join(ra->th, NULL);
-	pthread_cond_destroy(&ra->room);
-	pthread_cond_destroy(&ra->more);
-	pthread_mutex_destroy(&ra->mu);
-	for (i = 0; i < NBUF; i++)
-		free(ra->buf[i]);
-	free(ra);
+	ra_free(ra);
 }
