@@ -14,6 +14,7 @@ ESCDB=${ESCDB:-./escdb}
 case $ESCDB in /*) ;; *) ESCDB=$(pwd)/$ESCDB ;; esac
 command -v go >/dev/null 2>&1 || { echo "bench run: skipped (no go)"; exit 0; }
 ROOT=$(pwd) PAIRS=${PAIRS:-5} ESCDB=$ESCDB BENCH_COLD_STD=${BENCH_COLD_STD:-} \
+BENCH_WARM_ONLY=${BENCH_WARM_ONLY:-} \
 exec python3 - <<'EOF'
 import os, shutil, statistics, subprocess, tempfile, time
 
@@ -67,8 +68,9 @@ try:
     rw = os.path.join(root, "testdata", "realworld")
     measure("realworld", rw, ["./..."], False)
     measure("std", rw, ["std"], False)
-    measure("realworld", rw, ["./..."], True)
-    if os.environ.get("BENCH_COLD_STD"):
+    if not os.environ.get("BENCH_WARM_ONLY"):
+        measure("realworld", rw, ["./..."], True)
+    if os.environ.get("BENCH_COLD_STD") and not os.environ.get("BENCH_WARM_ONLY"):
         measure("std", rw, ["std"], True)
 finally:
     subprocess.run(["chmod", "-R", "u+w", tmp])
