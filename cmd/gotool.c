@@ -194,6 +194,30 @@ struct follow {
 	void *ctx;
 };
 
+/* Has the command exited?  1 (reaped: status set, on_exit called), 0
+ * (still running), -1 (error). */
+static int
+follow_poll(struct follow *f)
+{
+	int ws;
+	pid_t w = waitpid(f->pid, &ws, WNOHANG);
+
+	if (w < 0)
+		return errno == EINTR ? 0 : -1;
+	if (w != f->pid)
+		return 0;
+	if (WIFEXITED(ws))
+		*f->status = WEXITSTATUS(ws);
+	else if (WIFSIGNALED(ws))
+		*f->status = 128 + WTERMSIG(ws);
+	else
+		*f->status = 255;
+	f->done = 1;
+	if (f->on_exit != NULL)
+		f->on_exit(f->ctx, *f->status);
+	return 1;
+}
+
 static ssize_t
 follow_read(void *cookie, char *buf, size_t size)
 {
@@ -202,11 +226,13 @@ follow_read(void *cookie, char *buf, size_t size)
 
 	for (;;) {
 		ssize_t n = pread(f->fd, buf, size, f->off);
-		int ws;
-		pid_t w;
+		int r;
 
 		if (n > 0) {
 			f->off += n;
+			/* the reader may lag: notice the exit as it happens */
+			if (!f->done)
+				follow_poll(f);
 			return n;
 		}
 		if (n < 0) {
@@ -219,22 +245,10 @@ follow_read(void *cookie, char *buf, size_t size)
 		/* At the end of what is written so far: the command may
 		 * still write more, unless it has exited (then read what it
 		 * wrote last, once more, before the end). */
-		w = waitpid(f->pid, &ws, WNOHANG);
-		if (w < 0 && errno != EINTR)
+		if ((r = follow_poll(f)) < 0)
 			return -1;
-		if (w == f->pid) {
-			if (WIFEXITED(ws))
-				*f->status = WEXITSTATUS(ws);
-			else if (WIFSIGNALED(ws))
-				*f->status = 128 + WTERMSIG(ws);
-			else
-				*f->status = 255;
-			f->done = 1;
-			if (f->on_exit != NULL)
-				f->on_exit(f->ctx, *f->status);
-			continue;
-		}
-		nanosleep(&nap, NULL);
+		if (r == 0)
+			nanosleep(&nap, NULL);
 	}
 }
 

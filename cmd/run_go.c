@@ -540,24 +540,36 @@ run_recheck_early(struct run *r, FILE *spool)
 	memset(&seen, 0, sizeof(seen));
 	/* the headings, read by offset: the parse reads the same file */
 	while ((n = pread(fileno(spool), buf, sizeof(buf), off)) > 0) {
-		for (ssize_t k = 0; k < n; k++) {
-			char c = buf[k];
-			if (state == 3) {
-				if (c == '\n') {
-					strv_own(&seen, sbuf_detach(&line));
-					state = 1;
-				} else
-					sbuf_addc(&line, c);
-				continue;
-			}
-			if (c == '\n')
-				state = 1;
-			else if (state == 1 && c == '#')
-				state = 2;
-			else
-				state = state == 2 && c == ' ' ? 3 : 0;
-		}
+		const char *p = buf, *end = buf + n, *nl;
+
 		off += n;
+		while (p < end) {
+			if (state == 3) {               /* in a heading */
+				nl = memchr(p, '\n', (size_t)(end - p));
+				sbuf_add(&line, p, (size_t)((nl ? nl : end) - p));
+				if (nl == NULL)
+					break;
+				strv_own(&seen, sbuf_detach(&line));
+				p = nl + 1;
+				state = 1;
+			} else if (state == 1 && *p == '#') {
+				state = 2;
+				p++;
+			} else if (state == 2 && *p == ' ') {
+				state = 3;
+				p++;
+			} else if (*p == '\n') {
+				state = 1;
+				p++;
+			} else {                        /* to the next line */
+				nl = memchr(p, '\n', (size_t)(end - p));
+				state = 0;
+				if (nl == NULL)
+					break;
+				p = nl + 1;
+				state = 1;
+			}
+		}
 	}
 	sbuf_release(&line);
 	if (n < 0)
