@@ -402,10 +402,11 @@ tmp_class(struct store *st, struct tmpnorm *tn, int64_t id)
 		p = strstr(s, pre);
 	}
 	sbuf_adds(&sb, s);
-	e = htab_find(&tn->t, hash64(sb.buf, sb.len, 0x746d70), sb.buf, sb.len, 0);
-	if (e == NULL) {
-		char *k = arena_strndup(&tn->a, sb.buf, sb.len);
-		e = htab_find(&tn->t, hash64(k, sb.len, 0x746d70), k, sb.len, 1);
+	/* one look-up: a new entry (v zero; ids are negative) gets a key
+	 * of its own and the next id */
+	e = htab_find(&tn->t, htab_hash(sb.buf, sb.len, 0x746d70), sb.buf, sb.len, 1);
+	if (e->v.i == 0) {
+		e->k = arena_strndup(&tn->a, sb.buf, sb.len);
 		e->v.i = --tn->next;
 	}
 	sbuf_release(&sb);
