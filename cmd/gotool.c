@@ -182,6 +182,13 @@ gotool_wait(pid_t pid, int *status)
 	return reap(pid, status);
 }
 
+int
+gotool_stop(pid_t pid, int *status)
+{
+	kill(pid, SIGTERM);
+	return reap(pid, status);
+}
+
 /* ---- following a spool file while its command writes it ---- */
 
 struct follow {
@@ -260,8 +267,7 @@ follow_close(void *cookie)
 
 	if (!f->done) {
 		/* Closed before the end (the reader gave up): stop it. */
-		kill(f->pid, SIGTERM);
-		if (reap(f->pid, &st) == 0)
+		if (gotool_stop(f->pid, &st) == 0)
 			*f->status = st;
 	}
 	free(f);

@@ -33,6 +33,8 @@ int gotool_spool(const char *dir, char *const argv[], FILE *fp, int *status);
 int gotool_spool_start(const char *dir, char *const argv[], FILE *fp, pid_t *pid);
 /* Waits for pid; *status as gotool_capture.  0, or -1 with errno set. */
 int gotool_wait(pid_t pid, int *status);
+/* Stops pid (SIGTERM) and waits for it, as gotool_wait. */
+int gotool_stop(pid_t pid, int *status);
 /* A stream that reads fp from its start while the command pid (started
  * with gotool_spool_start on fp) still writes it: at the end of what is
  * written so far it waits until more comes or the command exits; then it

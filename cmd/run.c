@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,12 +140,6 @@ check_cut(struct run *r, struct ingest *in)
 	return EXIT_OK;
 }
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The packages that printed nothing, sorted, as go build arguments. */
 static size_t
 silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **buf, int *clap)
@@ -182,7 +175,7 @@ silent_packages(struct ingest *in, char **pats, int npats, char ***out, char **b
 			v[n++] = pats[i];
 	}
 	if (n > 1 && !cla)
-		qsort(v, n, sizeof(*v), str_cmp);
+		qsort(v, n, sizeof(*v), run_str_cmp);
 	*clap = cla;
 	*out = v;
 	return n;
@@ -217,17 +210,10 @@ run_release(struct run *r)
 static void
 build_exited(void *ctx, int status)
 {
-	struct run *r = ctx;
-	int i;
+	struct build *b = ctx;
 
-	if (status != 0)
-		return;
-	for (i = 0; i < r->nbpats; i++) {
-		size_t n = strlen(r->bpats[i]);
-		if (n > 3 && strcmp(r->bpats[i] + n - 3, ".go") == 0)
-			return;         /* files: command-line-arguments */
-	}
-	run_recheck_early(r, r->stream_spool);
+	if (status == 0)
+		run_recheck_early(b->run, b->spool);
 }
 
 /* Removes a database this run created, with its -wal and -shm. */
@@ -332,16 +318,14 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			fclose(b->follow);      /* at its end: reaped; else stopped */
 			b->follow = NULL;
 			if (rc == EXIT_OK &&
-			    (rc = run_go_build_done(r, b->status, b->npkgs, b->spool)) != EXIT_OK) {
-				warnings_flush(r, 0);
-				if (created && rc != RUN_RETRY) {
-					ingest_abort(in);
-					in = NULL;
-					store_close(st);
-					r->st = NULL;
-					remove_db(cx->dbpath);
-				}
-				goto out;
+			    (rc = run_go_build_done(r, b->status, b->npkgs, b->spool)) != EXIT_OK &&
+			    created && rc != RUN_RETRY) {
+				/* the build failed: no database either */
+				ingest_abort(in);
+				in = NULL;
+				store_close(st);
+				r->st = NULL;
+				remove_db(cx->dbpath);
 			}
 			warnings_flush(r, rc == EXIT_OK);
 			if (rc != EXIT_OK)
@@ -626,13 +610,13 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		goto out;
 	run_resolve_commit(&r, rev, have_date);
 	if (stream) {
-		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status, build_exited, &r)) == NULL) {
+		b.run = &r;
+		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status, build_exited, &b)) == NULL) {
 			msg_error("cannot read the output of go build: %s", strerror(errno));
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
 		b.running = 0;          /* the stream reaps or stops it */
-		r.stream_spool = b.spool;
 		rc = store_run(&r, cx, r.st, label, pats, npats, NULL, &b, &cmdline);
 		if (rc != RUN_RETRY)
 			goto out;
@@ -685,8 +669,7 @@ out:
 		fclose(b.follow);
 	if (b.running) {
 		int st;
-		kill(b.pid, SIGTERM);
-		gotool_wait(b.pid, &st);
+		gotool_stop(b.pid, &st);
 	}
 	if (b.spool != NULL)
 		fclose(b.spool);

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,8 +518,8 @@ run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
  * of the parse.  Used only when it asks for exactly the packages the
  * parse then finds silent.
  */
-static int
-name_cmp(const void *a, const void *b)
+int
+run_str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -536,6 +535,11 @@ run_recheck_early(struct run *r, FILE *spool)
 	int state = 1;          /* 0 in a line, 1 at its start, 2 after "#", 3 in "# " */
 	size_t i;
 
+	/* .go files named: command-line-arguments, asked for again by
+	 * those names afterwards */
+	for (i = 0; i < r->npkgs; i++)
+		if (strcmp(r->pkgs[i].path, "command-line-arguments") == 0)
+			return;
 	memset(&fl, 0, sizeof(fl));
 	memset(&seen, 0, sizeof(seen));
 	/* the headings, read by offset: the parse reads the same file */
@@ -575,11 +579,11 @@ run_recheck_early(struct run *r, FILE *spool)
 	if (n < 0)
 		goto done;
 	if (seen.n > 1)
-		qsort(seen.v, seen.n, sizeof(*seen.v), name_cmp);
+		qsort(seen.v, seen.n, sizeof(*seen.v), run_str_cmp);
 	r->early.n = 0;
 	for (i = 0; i < r->npkgs; i++) {
 		if (!r->pkgs[i].built || (seen.n > 0 && bsearch(&r->pkgs[i].path,
-		    seen.v, seen.n, sizeof(*seen.v), name_cmp) != NULL))
+		    seen.v, seen.n, sizeof(*seen.v), run_str_cmp) != NULL))
 			continue;
 		strv_add(&r->early, r->pkgs[i].path);
 	}
@@ -634,8 +638,7 @@ run_recheck_early_stop(struct run *r)
 	int st;
 
 	if (r->early_running) {
-		kill(r->early_pid, SIGTERM);
-		gotool_wait(r->early_pid, &st);
+		gotool_stop(r->early_pid, &st);
 		r->early_running = 0;
 	}
 	if (r->early_spool != NULL)

@@ -59,11 +59,11 @@ struct run {
 	FILE *early_spool;
 	pid_t early_pid;
 	int early_running;
-	FILE *stream_spool;     /* the first build's, while it is parsed */
 };
 
 /* A go build whose output is parsed while it runs. */
 struct build {
+	struct run *run;
 	FILE *spool;            /* where it writes */
 	FILE *follow;           /* gotool_follow of spool */
 	pid_t pid;
@@ -73,6 +73,8 @@ struct build {
 };
 
 
+/* strcmp of two char * elements (qsort, bsearch). */
+int run_str_cmp(const void *a, const void *b);
 int run_list_packages(struct run *r, char **pats, int npats);
 const char *run_modroot(const struct run *r);
 int run_go_env(struct run *r);
@@ -88,7 +90,8 @@ int run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool);
 int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
     struct sbuf *cmdline, FILE **out);
 /* Starts the second build for the packages with no heading in spool (the
- * first build's whole output); nothing when there are none. */
+ * first build's whole output); nothing when there are none, or when the
+ * run names .go files (command-line-arguments: asked for afterwards). */
 void run_recheck_early(struct run *r, FILE *spool);
 /* The early second build's output for silent (sorted), in *out as
  * run_recheck_silent gives it, when it asked for exactly those packages;
