@@ -192,7 +192,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	m.form = "";
 	m.input = inputs.buf;
 	o.warn = warn_cb;
-	if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
+	if ((rc = cmd_open_store(cx, STORE_CREATE | STORE_STAGE, &st)) != EXIT_OK)
 		goto out;
 	if (ingest_begin(st, &m, &o, &in) != STORE_OK) {
 		rc = cmd_db_error(st);

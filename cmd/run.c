@@ -251,9 +251,10 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	if (st == NULL) {
 		/* A new database: created now, removed again if the build
 		 * that is parsed as it runs fails after all. */
-		if ((rc = cmd_open_store(cx, STORE_CREATE, &st)) != EXIT_OK)
+		if ((rc = cmd_open_store(cx, STORE_CREATE | STORE_STAGE, &st)) != EXIT_OK)
 			return rc;
-		created = b != NULL;
+		/* a staged one appears only with the run */
+		created = b != NULL && !store_staged(st);
 	}
 	r->st = st;
 	memset(&m, 0, sizeof(m));

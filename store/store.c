@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,160 @@ precheck(const char *path, int flags, int *exists, char *err, size_t errsz)
 	return STORE_OK;
 }
 
+/* A writable connection's settings: WAL lets readers and one writer work
+ * at once.  A staged file is written by no one else and reaches its path
+ * only whole (store_publish): no journal on disk, no syncs until then. */
+static int
+writable_setup(struct store *st)
+{
+	if (st->stage)
+		return store_exec(st, "PRAGMA journal_mode=MEMORY") != STORE_OK ||
+		    store_exec(st, "PRAGMA synchronous=OFF") != STORE_OK ||
+		    store_exec(st, "PRAGMA foreign_keys=ON") != STORE_OK ? STORE_EDB : STORE_OK;
+	return store_exec(st, "PRAGMA journal_mode=WAL") != STORE_OK ||
+	    store_exec(st, "PRAGMA synchronous=NORMAL") != STORE_OK ||
+	    store_exec(st, "PRAGMA foreign_keys=ON") != STORE_OK ? STORE_EDB : STORE_OK;
+}
+
+/* Removes a database file with the files SQLite keeps beside it. */
+static void
+unlink_db(const char *path)
+{
+	static const char *const sfx[] = { "-journal", "-wal", "-shm", "" };
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", path, sfx[i]);
+		unlink(buf);
+	}
+}
+
+/* STORE_STAGE: the new database is built as PATH.tmp-XXXXXX beside PATH
+ * (same file system, so publishing is a rename).  Not for a dangling
+ * symbolic link at PATH: SQLite would create its target. */
+static int
+stage_file(struct store *st, const char *path, char *err, size_t errsz)
+{
+	struct stat sb;
+	struct timespec ts;
+	size_t n = strlen(path) + 32;
+	unsigned long r;
+	int fd, tries;
+
+	if (lstat(path, &sb) == 0 || errno != ENOENT)
+		return STORE_OK;
+	st->stage = xmalloc(n);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 20);
+	/* open, not mkstemp: the file gets the mode SQLite would give it
+	 * (0666 less the umask) */
+	for (tries = 0; tries < 100; tries++) {
+		snprintf(st->stage, n, "%s.tmp-%06lx", path, (r + (unsigned long)tries * 7919) & 0xffffff);
+		if ((fd = open(st->stage, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0 ||
+		    errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(err, errsz, "cannot create database %s: %s", path, strerror(errno));
+		free(st->stage);
+		st->stage = NULL;
+		return STORE_EUSAGE;
+	}
+	close(fd);
+	st->final = xstrdup(path);
+	return STORE_OK;
+}
+
+/* Moves from to to unless to exists (EEXIST then). */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	struct stat sb;
+
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE: link refuses an
+	 * existing name too */
+	if (link(from, to) == 0)
+		return unlink(from) == 0 || errno == ENOENT ? 0 : -1;
+	if (errno == EEXIST)
+		return -1;
+	if (lstat(to, &sb) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+static int
+fsync_path(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+store_publish(struct store *st)
+{
+	char dir[4096];
+
+	if (st->stage == NULL)
+		return STORE_OK;
+	sqlite3_finalize(st->get_str);
+	sqlite3_finalize(st->find_str);
+	st->get_str = st->find_str = NULL;
+	/* the file says WAL from now on, as every escdb database does */
+	if (store_exec(st, "PRAGMA journal_mode=WAL") != STORE_OK)
+		return STORE_EDB;
+	if (sqlite3_close(st->db) != SQLITE_OK) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "closing %s: %s", st->stage,
+		    sqlite3_errmsg(st->db));
+		return STORE_EDB;
+	}
+	st->db = NULL;
+	dir_of(st->final, dir, sizeof(dir));
+	if (fsync_path(st->stage, 0) < 0 || rename_noreplace(st->stage, st->final) < 0) {
+		if (errno == EEXIST)
+			snprintf(st->errmsg, sizeof(st->errmsg), "%s was created by someone else "
+			    "while this run was stored; the run is kept in %s (add it with: "
+			    "escdb --db %s merge %s)", st->final, st->stage, st->final, st->stage);
+		else
+			snprintf(st->errmsg, sizeof(st->errmsg), "cannot create %s: %s; the run "
+			    "is kept in %s", st->final, strerror(errno), st->stage);
+		free(st->stage);        /* kept: store_close leaves it */
+		st->stage = NULL;
+		return STORE_EDB;
+	}
+	fsync_path(dir, O_DIRECTORY);
+	free(st->stage);
+	st->stage = NULL;
+	if (connect_db(st, st->final, HOW_WRITE, 0) != SQLITE_OK ||
+	    store_register_functions(st->db) != SQLITE_OK || writable_setup(st) != STORE_OK) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "the run is stored in %s, but the "
+		    "file cannot be opened again: %s", st->final,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		return STORE_EDB;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 600000);
+	store_exec(st, "PRAGMA cache_size=-8000");
+	return STORE_OK;
+}
+
+int
+store_staged(const struct store *st)
+{
+	return st != NULL && st->stage != NULL;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, char *err, size_t errsz)
 {
@@ -382,7 +537,12 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 again:
 	st = xcalloc(1, sizeof(*st));
 	st->rdonly = (flags & STORE_RDONLY) != 0;
-	if (connect_db(st, path, how, (flags & STORE_CREATE) != 0) != SQLITE_OK) {
+	if ((flags & STORE_STAGE) && !exists && !st->rdonly &&
+	    (rc = stage_file(st, path, err, errsz)) != STORE_OK) {
+		store_close(st);
+		return rc;
+	}
+	if (connect_db(st, st->stage ? st->stage : path, how, (flags & STORE_CREATE) != 0) != SQLITE_OK) {
 		rc = open_error(st, path, err, errsz);
 		store_close(st);
 		return rc;
@@ -400,10 +560,7 @@ again:
 		 * under a tenth of the log) */
 		if (!exists)
 			store_exec(st, "PRAGMA page_size=8192");
-		/* WAL lets readers and one writer work at once */
-		if (store_exec(st, "PRAGMA journal_mode=WAL") != STORE_OK ||
-		    store_exec(st, "PRAGMA synchronous=NORMAL") != STORE_OK ||
-		    store_exec(st, "PRAGMA foreign_keys=ON") != STORE_OK) {
+		if (writable_setup(st) != STORE_OK) {
 			rc = open_error(st, path, err, errsz);
 			store_close(st);
 			return rc;
@@ -451,6 +608,10 @@ store_close(struct store *st)
 	sqlite3_finalize(st->find_str);
 	if (st->db)
 		sqlite3_close(st->db);
+	if (st->stage)          /* never published: no run in it */
+		unlink_db(st->stage);
+	free(st->stage);
+	free(st->final);
 	for (i = 0; i < st->rc.cap; i++)
 		free(st->rc.t[i].v.p);
 	htab_release(&st->rc);

@@ -28,8 +28,12 @@ struct store;
 
 enum { STORE_RDONLY = 1, STORE_CREATE = 2,
 	STORE_NO_UPGRADE = 4,   /* read-only: never upgrade an older schema */
-	STORE_PROBE = 8         /* a missing file that could be created is not
-				 * created: STORE_OK with *out NULL */ };
+	STORE_PROBE = 8,        /* a missing file that could be created is not
+				 * created: STORE_OK with *out NULL */
+	STORE_STAGE = 16        /* with STORE_CREATE, a missing file is built
+				 * as PATH.tmp-XXXXXX and appears at PATH
+				 * only when a run is committed (see
+				 * store_publish) */ };
 
 /* Opens (and with STORE_CREATE, creates and migrates) the database.
  * Read-only opening of a missing file gives STORE_ENOTFOUND.  Reading
@@ -41,6 +45,8 @@ enum { STORE_RDONLY = 1, STORE_CREATE = 2,
  * On failure *out is NULL and err holds the message. */
 int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);
+/* Whether st is a new database not yet at its path (STORE_STAGE). */
+int store_staged(const struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_errmsg(const struct store *st);
 /* Sets the message from the connection's last error; returns STORE_EDB. */

@@ -18,6 +18,9 @@ struct store {
 	 * held as an address (htab byaddr) */
 	struct htab rc;
 	sqlite3_stmt *get_str, *find_str;
+	/* STORE_STAGE: the temporary file being built and the path it is
+	 * published at; both NULL once published or when not staged */
+	char *stage, *final;
 };
 
 /* The two indexes a run's rows go into (store.c's schema; writer.c
@@ -27,6 +30,10 @@ struct store {
 
 /* Runs sql with sqlite3_exec; on failure sets st->errmsg, returns STORE_EDB. */
 int store_exec(struct store *st, const char *sql);
+/* A staged database's first committed run: the file is made durable and
+ * moved to its path, and st reconnected there.  STORE_OK when st is not
+ * staged. */
+int store_publish(struct store *st);
 /* ROLLBACK without touching st->errmsg (see store.c). */
 void store_rollback(struct store *st);
 

@@ -510,7 +510,7 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 		return rc;
 	}
 	bulk_mode(st, 0);
-	return STORE_OK;
+	return store_publish(st);
 fail:
 	writer_free(w);
 	store_rollback(st);

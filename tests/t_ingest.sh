@@ -122,3 +122,45 @@ check_eq "go1.13: tab-indented steps belong to the verdict above" \
 check "a newer log's subjects with spaces stay whole" "$ESCDB" --db "$O" ingest --go-version go1.26.8 "$LOG"
 check_eq "newer log: no subject split" "$(sq "$O" "SELECT count(*) FROM findings WHERE run = 2 AND subject = '... argument' AND kind = 'noescape'")" \
 	"$(grep -c ': \.\.\. argument does not escape$' "$LOG")"
+
+# A new database is built beside its path (PATH.tmp-XXXXXX) and appears
+# only with its run: while the input still flows there is no file at the
+# path; if someone else creates it meanwhile, the run is kept and named.
+half=$(( $(wc -l <"$LOG") / 2 ))
+head -n "$half" "$LOG" >"$T/h1.log"
+tail -n +"$((half + 1))" "$LOG" >"$T/h2.log"
+stage_ingest() {        # $1 db, then: feed h1, run $2 while blocked, feed h2
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	"$ESCDB" --db "$1" ingest -C testdata/seeds "$T/fifo" >"$T/st.out" 2>"$T/st.err" &
+	pid=$!
+	exec 3>"$T/fifo"
+	cat "$T/h1.log" >&3
+	sleep 0.5
+	eval "$2"
+	cat "$T/h2.log" >&3
+	exec 3>&-
+	wait "$pid"
+}
+S=$T/stage/s.db
+mkdir -p "$T/stage"
+stage_ingest "$S" 'during=$(ls -A "$T/stage" | sed "s/tmp-[0-9a-f]*$/tmp-N/" | tr "\n" " ")'
+check_eq "new database: not at its path until the run is stored" "$during" "s.db.tmp-N "
+check_eq "new database: the run is stored whole" \
+	"$(sq "$S" "SELECT count(*) FROM finding")" "$base_findings"
+check_eq "new database: no temporary file left" "$(ls -A "$T/stage" | grep -c tmp)" 0
+check_eq "new database: write-ahead log and 8 KiB pages" \
+	"$(sq "$S" "PRAGMA journal_mode; PRAGMA page_size" | tr '\n' ' ')" "wal 8192 "
+umask_mode=$(umask 022; : >"$T/mode.ref"; stat -c %a "$T/mode.ref")
+check_eq "new database: the mode SQLite would give it" "$(stat -c %a "$S")" "$umask_mode"
+R=$T/race/r.db
+mkdir -p "$T/race"
+stage_ingest "$R" '"$ESCDB" --db "$R" ingest --label other -C testdata/seeds "$LOG" >/dev/null 2>&1'
+st=$?
+check_eq "created meanwhile: the run is not passed off as stored (exit 4)" "$st" 4
+kept=$(ls "$T/race" | grep 'r\.db\.tmp-' | head -1)
+grep -q "created by someone else.*kept in .*$kept.*merge" "$T/st.err" && ok "created meanwhile: the message names the kept file and the merge" ||
+	{ notok "created meanwhile: the message names the kept file and the merge"; cat "$T/st.err"; }
+check "created meanwhile: the kept run merges" "$ESCDB" --db "$R" merge "$T/race/$kept"
+check_eq "created meanwhile: both runs, nothing lost" \
+	"$(sq "$R" "SELECT count(*) FROM run") $(sq "$R" "SELECT count(*) FROM finding")" "2 $((base_findings * 2))"
