@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -271,6 +272,12 @@ main(int argc, char **argv)
 	const struct command *c;
 	int i = 1, rc;
 
+	/* Freed memory stays with the process for the next package: without
+	 * this glibc gives a buffer above 128 KiB (a source file's tokens, a
+	 * package's blocks) back to the kernel when freed, and each new one
+	 * costs page faults and zeroed pages; a tenth of ingest's time. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	memset(&cx, 0, sizeof(cx));
 	cx.argv0 = argv[0];
 	cx.dbpath = getenv("ESCDB_DB");
