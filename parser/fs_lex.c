@@ -26,15 +26,21 @@ static const struct { const char *w; uint8_t len, k; } keywords[] = {
 	{ "type", 4, K_TYPE }, { "var", 3, K_VAR },
 };
 
+/* Where keywords[] (sorted) starts for each first letter 'a'..'z', and its
+ * end: an identifier is compared with at most four keywords. */
+static const unsigned char kw_first[27] = {
+	0, 0, 1, 5, 7, 8, 11, 13, 13, 16, 16, 16, 16, 17, 17, 17, 18, 18, 20, 23, 24, 24, 25, 25, 25, 25, 25
+};
+
 static uint8_t keyword(const unsigned char *w, size_t n)
 {
-	size_t i;
+	size_t i, end;
 
 	if (n < 2 || n > 11 || w[0] < 'b' || w[0] > 'v')
 		return T_IDENT;
-	for (i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-		if (keywords[i].len == n && keywords[i].w[0] == (char)w[0] &&
-		    memcmp(keywords[i].w, w, n) == 0)
+	end = kw_first[w[0] - 'a' + 1];
+	for (i = kw_first[w[0] - 'a']; i < end; i++)
+		if (keywords[i].len == n && memcmp(keywords[i].w, w, n) == 0)
 			return keywords[i].k;
 	return T_IDENT;
 }
