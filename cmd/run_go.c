@@ -553,6 +553,9 @@ run_recheck_early(struct run *r, FILE *spool)
 				sbuf_add(&line, p, (size_t)((nl ? nl : end) - p));
 				if (nl == NULL)
 					break;
+				/* as gotool_keep_blocks reads a heading */
+				while (line.len > 0 && line.buf[line.len - 1] == '\r')
+					line.buf[--line.len] = '\0';
 				strv_own(&seen, sbuf_detach(&line));
 				p = nl + 1;
 				state = 1;
