@@ -429,21 +429,77 @@ fsize_get(const struct fsize *f, size_t n, uint64_t h)
 }
 
 /* Rename and extract need evidence that the code moved, as git wants
- * half of a file's lines for a rename: the two functions share more than
- * half of the larger one's leftovers (rename), or of the new function's
- * (extract: the old function may have given code to several helpers). */
+ * half of a file's lines for a rename: two functions with shared
+ * findings (score) that are more than half of the larger one's leftovers
+ * (rename), or of either one's (extract: the new function is mostly the
+ * old one's code, which may have gone to several helpers; or most of what
+ * left the old function is in the new one, which has new code too). */
 static int
-similar_enough(const struct cand *c, const struct score *sc, const struct fsize *fb,
-    size_t nfb, const struct fsize *fh, size_t nfh)
+moved_enough(enum match_pass pass, unsigned score, unsigned nb, unsigned nh)
 {
-	unsigned nb, nh, need;
+	unsigned need;
+
+	if (pass == MATCH_RENAME)
+		need = nb > nh ? nb : nh;
+	else
+		need = nb < nh ? nb : nh;
+	return 2 * score > need;
+}
+
+/* The similarity total of the function pair (a, b), 0 if they share no
+ * class; sp is sorted by score_cmp. */
+static unsigned
+pair_total(struct score *const *sp, size_t n, uint64_t a, uint64_t b)
+{
+	struct score k, *kp = &k;
+	struct score *const *e;
+
+	k.a = a;
+	k.b = b;
+	e = n ? bsearch(&kp, sp, n, sizeof(*sp), score_cmp) : NULL;
+	return e ? (*e)->total : 0;
+}
+
+/* A closure is code of its enclosing function: one closure pairs with a
+ * closure (or function) of another enclosing function only when the
+ * enclosing functions themselves moved (renamed, or code extracted from
+ * one into the other, by the same evidence), else two unrelated closures
+ * of one signature would pair.  Two enclosing functions without any
+ * finding of their own pair only as a rename (both gone / both new). */
+static int
+closure_moved(struct ctx *cx, const struct cand *c, struct score *const *sp, size_t nsp,
+    const struct fsize *szb, size_t nszb, const struct fsize *szh, size_t nszh)
+{
+	const struct match_item *x = &cx->b[c->bi], *y = &cx->h[c->hi];
+	size_t eb = match_enclosing(x->func), eh = match_enclosing(y->func);
+	char *ob, *oh;
+	enum match_pass p;
+	uint64_t hb, hh;
+	unsigned nb, nh;
+	int in_head, in_base;
 
 	if (c->pass != MATCH_RENAME && c->pass != MATCH_EXTRACT)
 		return 1;
-	nb = fsize_get(fb, nfb, sc->a);
-	nh = fsize_get(fh, nfh, sc->b);
-	need = c->pass == MATCH_RENAME && nb > nh ? nb : nh;
-	return 2 * c->score > need;
+	if (x->func[eb] == '\0' && y->func[eh] == '\0')
+		return 1;               /* neither is a closure */
+	ob = xstrndup(x->func, eb);
+	oh = xstrndup(y->func, eh);
+	in_head = match_funcs_has(cx->fh, x->pkg, ob);
+	in_base = match_funcs_has(cx->fb, y->pkg, oh);
+	free(ob);
+	free(oh);
+	if (eb == eh && strncmp(x->func, y->func, eb) == 0)
+		return 1;
+	if (in_base)
+		return 0;               /* never into a function BASE had */
+	p = in_head ? MATCH_EXTRACT : MATCH_RENAME;
+	hb = fhash(x->pkg, x->func, eb);
+	hh = fhash(y->pkg, y->func, eh);
+	nb = fsize_get(szb, nszb, hb);
+	nh = fsize_get(szh, nszh, hh);
+	if (nb == 0 && nh == 0)
+		return p == MATCH_RENAME;
+	return moved_enough(p, pair_total(sp, nsp, hb, hh), nb, nh);
 }
 
 void
@@ -520,8 +576,12 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 	for (k = 0; k < vv.nc; k++) {
 		const struct cand *c = &vv.c[k];
 
-		if (pair[c->bi] != SIZE_MAX || hused[c->hi] ||
-		    !similar_enough(c, &vv.s[c->si], szb, nszb, szh, nszh))
+		if (pair[c->bi] != SIZE_MAX || hused[c->hi])
+			continue;
+		if ((c->pass == MATCH_RENAME || c->pass == MATCH_EXTRACT) &&
+		    (!moved_enough((enum match_pass)c->pass, c->score,
+		    fsize_get(szb, nszb, vv.s[c->si].a), fsize_get(szh, nszh, vv.s[c->si].b)) ||
+		    !closure_moved(&cx, c, sp, vv.ns, szb, nszb, szh, nszh)))
 			continue;
 		pair[c->bi] = c->hi;
 		pass[c->bi] = (unsigned char)c->pass;

@@ -153,3 +153,81 @@ $E diff --format json t0 t1 >"$T/at.json" 2>/dev/null
 check_eq "autotmp: 0 new, 0 fixed, the temporary moved (file pass)" \
     "$(counts new "$T/at.json") $(counts fixed "$T/at.json") $(python3 -c 'import json,sys; print([o["old"]["match"] for o in json.load(open(sys.argv[1])) if "autotmp" in o["subject"]])' "$T/at.json")" \
     "0 0 ['file']"
+
+# Extraction with additions (seen on a real module: a loop's body moved
+# into a new function that also got new code, the old one kept as a
+# wrapper): the moved escapes pair with their old function because most of
+# what left it is in the new one, though they are not most of the new one;
+# what is really new stays new.  A closure that leaves a function that
+# stays (Methods renumbers its closures) does not pair with the new
+# function's closure of the same shape: the two enclosing functions share
+# nothing.  ([]int{depth} into an interface is two verdicts: its backing
+# array and its header.)
+X=$T/x
+mkdir -p "$X"
+printf 'module example.com/ex\n\ngo 1.22\n' >"$X/go.mod"
+cat >"$X/x.go" <<'EOF'
+package ex
+
+import "strconv"
+
+type Item struct {
+	name string
+	vals []int
+}
+
+var sink any
+
+func Render(items []Item) []string {
+	out := make([]string, 0, 4)
+	for _, it := range items {
+		s := strconv.Itoa(len(it.vals))
+		out = append(out, it.name+s)
+		sink = &it
+	}
+	cb := func(x []int) any { return len(x) }
+	sink = cb
+	return out
+}
+
+func Methods(k int) int {
+	a := func(x int) *int { y := x; return &y }
+	b := func(x int) *int { y := x + k; return &y }
+	c := func(x int) *int { y := x * 2; return &y }
+	return *a(1) + *b(2) + *c(3)
+}
+EOF
+B=$X bstep x0
+python3 - "$X/x.go" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("""func Render(items []Item) []string {
+	out""", """func Render(items []Item) []string {
+	return renderItems(items, 0)
+}
+
+func renderItems(items []Item, depth int) []string {
+	out""")
+s = s.replace("""	sink = cb
+	return out""", """	sink = cb
+	sink = &Item{name: "extra"}
+	sink = &Item{name: "a"}
+	sink = &Item{name: "b"}
+	sink = []int{depth}
+	nest := func(x int) *int { y := x + depth; return &y }
+	sink = nest
+	return out""")
+s = s.replace("\ta := func(x int) *int { y := x; return &y }\n", "")
+s = s.replace("*a(1) + ", "")
+open(p, "w").write(s)
+PY
+B=$X bstep x1
+$E gate --base x0 --head x1 --format json >"$T/x.json" 2>/dev/null
+check_eq "extract with additions: only the new code is new" \
+    "$(python3 -c 'import json,sys; print(sorted((o["change"], o["func"], o["message"]) for o in json.load(open(sys.argv[1]))))' "$T/x.json")" \
+    "[('fixed', 'Methods.func3', 'moved to heap: y'), ('new', 'renderItems', '&Item{...} escapes to heap'), ('new', 'renderItems', '&Item{...} escapes to heap'), ('new', 'renderItems', '&Item{...} escapes to heap'), ('new', 'renderItems', '[]int{...} escapes to heap'), ('new', 'renderItems', '[]int{...} escapes to heap'), ('new', 'renderItems', 'func literal escapes to heap'), ('new', 'renderItems.func2', 'moved to heap: y')]"
+$E diff --kinds heap,moved --format json x0 x1 >"$T/xd.json" 2>/dev/null
+check_eq "extract with additions: the moved code paired by extract (its closure by rename)" \
+    "$(python3 -c 'import json,sys; print(sorted((o["func"], o["old"]["func"], o["old"]["match"]) for o in json.load(open(sys.argv[1])) if o["change"]=="moved" and o["old"]["func"] != o["func"]))' "$T/xd.json")" \
+    "[('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems.func1', 'Render.func1', 'rename')]"
