@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gotool.h"
 #include "../report/grep.h"
 #include "../report/hot.h"
 
@@ -21,6 +22,82 @@ static const struct opt_usage usage = {
 	"Exits 1 when no finding is at the position.\n",
 	NULL
 };
+
+/* ---- the source as it was at the run's commit ---- */
+
+/* Runs git -C dir with args; its standard output (NULL on failure). */
+static char *
+git_out(const char *dir, const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	char *argv[] = { "git", "-C", (char *)dir, (char *)a1, (char *)a2, (char *)a3,
+	    (char *)a4, NULL };
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	int status;
+
+	if (gotool_capture(NULL, argv, &out, &err, &status) < 0 || status != 0) {
+		sbuf_release(&out);
+		sbuf_release(&err);
+		return NULL;
+	}
+	sbuf_release(&err);
+	if (out.buf == NULL)
+		sbuf_adds(&out, "");
+	return sbuf_detach(&out);
+}
+
+static char *
+git_source(void *ctx, const char *srcdir, const char *path, size_t *len)
+{
+	const char *sha = ctx;
+	size_t n = strlen(srcdir);
+	struct sbuf spec = SBUF_INIT;
+	char *buf;
+
+	while (n > 1 && srcdir[n - 1] == '/')
+		n--;
+	if (strncmp(path, srcdir, n) != 0 || path[n] != '/')
+		return NULL;
+	sbuf_addf(&spec, "%s:./%s", sha, path + n + 1);
+	buf = git_out(srcdir, "show", spec.buf, NULL, NULL);
+	sbuf_release(&spec);
+	if (buf != NULL)
+		*len = strlen(buf);
+	return buf;
+}
+
+/* The run's commit as a full hash when dir is a git work tree that holds
+ * it and no longer matches it (another HEAD, or changed files); else
+ * NULL: the files in dir are the run's, or nothing better is known (the
+ * commit is a label, not in the repository). */
+static char *
+moved_on(const char *dir, const char *commit)
+{
+	struct sbuf rev = SBUF_INIT;
+	char *sha, *head, *st;
+	int same;
+
+	if (dir == NULL || *dir == '\0' || commit == NULL || *commit == '\0')
+		return NULL;
+	sbuf_addf(&rev, "%s^{commit}", commit);
+	sha = git_out(dir, "rev-parse", "--verify", "-q", rev.buf);
+	sbuf_release(&rev);
+	if (sha == NULL)
+		return NULL;
+	sha[strcspn(sha, "\n")] = '\0';
+	head = git_out(dir, "rev-parse", "--verify", "-q", "HEAD");
+	same = head != NULL && strncmp(head, sha, strlen(sha)) == 0;
+	free(head);
+	if (same) {
+		st = git_out(dir, "status", "--porcelain", "--untracked-files=no", NULL);
+		same = st != NULL && st[0] == '\0';
+		free(st);
+	}
+	if (same || sha[0] == '\0') {
+		free(sha);
+		return NULL;
+	}
+	return sha;
+}
 
 int
 cmd_explain(struct cmdctx *cx, int argc, char **argv)
@@ -43,7 +120,7 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 	struct run_info ri;
 	int64_t run;
 	FILE *fp = NULL;
-	char err[512], *fname = NULL;
+	char err[512], *fname = NULL, *atsha = NULL;
 	size_t flen;
 
 	if ((rc = opt_parse(&usage, opts, 0, &argc, &argv)) >= 0)
@@ -72,6 +149,10 @@ cmd_explain(struct cmdctx *cx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* a run of another commit than the work tree's shows its own
+	 * source, from git */
+	if ((atsha = moved_on(ri.dir, ri.commit)) != NULL)
+		explain_source_reader(git_source, atsha);
 	rc = explain_run_hot(st, run, ri.commit, ri.dir, fname, line, col, f == FMT_JSON,
 	    f == FMT_TEXT && cmd_want_color(fp, color), have_h ? &h : NULL, fp, err, sizeof(err));
 	if (rc == GREP_EDB || rc == GREP_EAMBIGUOUS) {
@@ -91,6 +172,8 @@ out:
 		hot_release(&h);
 		pprof_release(&p);
 	}
+	explain_source_reader(NULL, NULL);
+	free(atsha);
 	free(fname);
 	if (have_ri)
 		run_info_release(&ri);

@@ -604,8 +604,40 @@ which_file(struct explain *x, const struct pkgpaths *pp, char *err, size_t errsz
 	    n > 1 ? GREP_EAMBIGUOUS : GREP_OK;
 }
 
+static explain_source_fn *src_reader;
+static void *src_reader_ctx;
+
+void
+explain_source_reader(explain_source_fn *fn, void *ctx)
+{
+	src_reader = fn;
+	src_reader_ctx = ctx;
+}
+
+/* Line n (from 1) of buf[0..len), without its line end; NULL if none. */
+static char *
+nth_line(const char *buf, size_t len, int n)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t l;
+
+	for (; n > 1 && p < end; n--) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	if (n > 1 || p >= end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	l = (size_t)((nl ? nl : end) - p);
+	while (l > 0 && p[l - 1] == '\r')
+		l--;
+	return xstrndup(p, l);
+}
+
 /* The source line, read only from a file under srcdir (after resolving
- * symbolic links and ".."); NULL when not readable.  Caller frees. */
+ * symbolic links and ".."), or through the source reader; NULL when not
+ * readable.  Caller frees. */
 static char *
 source_line(struct explain *x, const char *srcdir, const struct finding_rec *r, int64_t pkg)
 {
@@ -627,6 +659,15 @@ source_line(struct explain *x, const char *srcdir, const struct finding_rec *r, 
 		if (dir.buf[0])
 			sbuf_addf(&path, "%s/", dir.buf);
 		sbuf_adds(&path, r->file);
+	}
+	if (src_reader != NULL) {
+		size_t n = 0;
+		char *buf = src_reader(src_reader_ctx, srcdir, path.buf, &n);
+
+		if (buf != NULL)
+			line = nth_line(buf, n, r->line);
+		free(buf);
+		goto out;
 	}
 	if ((root = realpath(srcdir, NULL)) == NULL || (real = realpath(path.buf, NULL)) == NULL)
 		goto out;

@@ -67,5 +67,11 @@ int explain_run(struct store *st, int64_t run, const char *commit,
 int explain_run_hot(struct store *st, int64_t run, const char *commit,
     const char *srcdir, const char *file, int line, int col, int json,
     int color, const struct hot *hot, FILE *fp, char *err, size_t errsz);
+/* The source file path (under srcdir) as it was when the run was built,
+ * e.g. from git at the run's commit when the working tree has moved on:
+ * its bytes (malloc'd, *len set) or NULL when it did not exist.  Set by
+ * the caller before explain_run; NULL (the default) reads the file. */
+typedef char *explain_source_fn(void *ctx, const char *srcdir, const char *path, size_t *len);
+void explain_source_reader(explain_source_fn *fn, void *ctx);
 
 #endif

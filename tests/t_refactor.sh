@@ -165,6 +165,7 @@ check_eq "autotmp: 0 new, 0 fixed, the temporary moved (file pass)" \
 # array and its header.)
 X=$T/x
 mkdir -p "$X"
+(cd "$X" && git init -q .)
 printf 'module example.com/ex\n\ngo 1.22\n' >"$X/go.mod"
 cat >"$X/x.go" <<'EOF'
 package ex
@@ -231,3 +232,10 @@ $E diff --kinds heap,moved --format json x0 x1 >"$T/xd.json" 2>/dev/null
 check_eq "extract with additions: the moved code paired by extract (its closure by rename)" \
     "$(python3 -c 'import json,sys; print(sorted((o["func"], o["old"]["func"], o["old"]["match"]) for o in json.load(open(sys.argv[1])) if o["change"]=="moved" and o["old"]["func"] != o["func"]))' "$T/xd.json")" \
     "[('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems', 'Render', 'extract'), ('renderItems.func1', 'Render.func1', 'rename')]"
+
+# explain of an older run shows that run's source (from git at its
+# commit), not the working tree's line of the same number.
+check_eq "explain: an older run's source line comes from its commit" \
+    "$($E explain --run x0 x.go:13:13 | sed -n 's/^  source: //p')" "out := make([]string, 0, 4)"
+check_eq "explain: the current run reads the working tree" \
+    "$($E explain --run x1 x.go:17:13 | sed -n 's/^  source: //p')" "out := make([]string, 0, 4)"
