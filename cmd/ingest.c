@@ -268,6 +268,17 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 			ingest_abort(in);
 			rc = EXIT_USAGE;
 			goto out;
+		} else if (known == s->counts[LC_HEADER] && s->counts[LC_UNRECOGNISED] > 0) {
+			/* "# word" lines and text: a Markdown file, not a build
+			 * log (a package the compiler has nothing to say about
+			 * prints no heading) */
+			msg_error("%s:1: no Go compiler diagnostics found (%lu line%s: %lu \"# \" "
+			    "heading%s, %lu unrecognised); no run stored", m.input, s->lines,
+			    plural(s->lines), s->counts[LC_HEADER], plural(s->counts[LC_HEADER]),
+			    s->counts[LC_UNRECOGNISED]);
+			ingest_abort(in);
+			rc = EXIT_USAGE;
+			goto out;
 		}
 		snprintf(summary, sizeof(summary), "%lu finding%s (heap %lu, moved %lu, leak %lu) in %lu package%s",
 		    s->findings, plural(s->findings), s->kinds[ESC_HEAP], s->kinds[ESC_MOVED],

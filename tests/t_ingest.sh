@@ -164,3 +164,14 @@ grep -q "created by someone else.*kept in .*$kept.*merge" "$T/st.err" && ok "cre
 check "created meanwhile: the kept run merges" "$ESCDB" --db "$R" merge "$T/race/$kept"
 check_eq "created meanwhile: both runs, nothing lost" \
 	"$(sq "$R" "SELECT count(*) FROM run") $(sq "$R" "SELECT count(*) FROM finding")" "2 $((base_findings * 2))"
+
+# A Markdown file: its "# Title" looks like a package heading, the rest is
+# text; not a build log, so no run (seen: a README ingested as a run of
+# package "jinja" with 0 findings).
+printf '# jinja\n\nA template engine.\n\n## Usage\n\nRun it.\n' >"$T/README.md"
+R2=$T/md.db
+check_exit "markdown: exits 2" 2 "$ESCDB" --db "$R2" ingest "$T/README.md"
+grep -q 'README.md:1: no Go compiler diagnostics found (.*1 "# " heading, 3 unrecognised); no run stored' "$T/.err" &&
+	ok "markdown: the message counts the heading and the text" ||
+	{ notok "markdown: the message counts the heading and the text"; cat "$T/.err"; }
+check_eq "markdown: no database created" "$(ls "$T" | grep -c '^md\.db')" 0
