@@ -51,15 +51,27 @@ diff_render_github(struct store *st, const struct diff *d, const struct diff_ren
 
 		if (it->change == DIFF_MOVED)
 			continue;
-		fputs(it->change == DIFF_NEW ? "::error file=" : "::notice file=", fp);
-		gh_escape(fp, diff_item_path(st, it, &pc, &path), 1);
-		fprintf(fp, ",line=%d", it->line);
-		if (it->col > 0)
-			fprintf(fp, ",col=%d", it->col);
+		const char *file = diff_item_path(st, it, &pc, &path);
+
+		fputs(it->change == DIFF_NEW ? "::error " : "::notice ", fp);
+		/* a finding without a position (range-over-func's
+		 * "<unknown line number>") is annotated on the run, not on a
+		 * file: GitHub takes an annotation without file and line */
+		if (file[0] != '\0' && it->line > 0) {
+			fputs("file=", fp);
+			gh_escape(fp, file, 1);
+			fprintf(fp, ",line=%d", it->line);
+			if (it->col > 0)
+				fprintf(fp, ",col=%d", it->col);
+			fputc(',', fp);
+		}
 		sbuf_reset(&title);
 		sbuf_addf(&title, "escdb %s%s", esc_kind_name(it->kind),
 		    it->change == DIFF_FIXED ? " fixed" : "");
-		fputs(",title=", fp);
+		if (file[0] == '\0' || it->line <= 0)
+			sbuf_addf(&title, " in %s (no position)", store_str(st, it->func)[0] ?
+			    store_str(st, it->func) : store_str(st, it->pkg));
+		fputs("title=", fp);
 		gh_escape(fp, title.buf, 1);
 		fputs("::", fp);
 		gh_escape(fp, store_str(st, it->message), 0);

@@ -82,6 +82,7 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 	for (i = 0; i < d->n; i++) {
 		const struct diff_item *it = &d->items[i];
 		cJSON *r, *t, *locs, *loc, *phys, *region;
+		const char *uri;
 
 		/* new findings are results; moved ones whose key changed are
 		 * results of kind "pass" carrying both keys, so a service
@@ -103,14 +104,18 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 		fmt_json_add_str(t, "text", store_str(st, it->message));
 		locs = cJSON_AddArrayToObject(r, "locations");
 		loc = cJSON_CreateObject();
-		cJSON_AddItemToArray(locs, loc);
-		phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-		t = cJSON_AddObjectToObject(phys, "artifactLocation");
-		fmt_json_add_str(t, "uri", diff_item_path(st, it, &pc, &path));
-		region = cJSON_AddObjectToObject(phys, "region");
-		fmt_json_add_int(region, "startLine", it->line > 0 ? it->line : 1);
-		if (it->col > 0)
-			fmt_json_add_int(region, "startColumn", it->col);
+		uri = diff_item_path(st, it, &pc, &path);
+		/* no position (range-over-func's "<unknown line number>"): no
+		 * physical location, the function's logical one only */
+		if (uri[0] != '\0' && it->line > 0) {
+			phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+			t = cJSON_AddObjectToObject(phys, "artifactLocation");
+			fmt_json_add_str(t, "uri", uri);
+			region = cJSON_AddObjectToObject(phys, "region");
+			fmt_json_add_int(region, "startLine", it->line);
+			if (it->col > 0)
+				fmt_json_add_int(region, "startColumn", it->col);
+		}
 		if (store_str(st, it->func)[0]) {
 			cJSON *ll = cJSON_AddArrayToObject(loc, "logicalLocations");
 			cJSON *l = cJSON_CreateObject();
@@ -118,6 +123,10 @@ diff_render_sarif(struct store *st, const struct diff *d, const struct diff_rend
 			fmt_json_add_str(l, "kind", "function");
 			cJSON_AddItemToArray(ll, l);
 		}
+		if (loc->child != NULL)
+			cJSON_AddItemToArray(locs, loc);
+		else
+			cJSON_Delete(loc);
 		t = cJSON_AddObjectToObject(r, "partialFingerprints");
 		finding_key_hex(it->key, key);
 		fmt_json_add_str(t, "escdbKey/v1", key);

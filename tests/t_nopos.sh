@@ -49,5 +49,17 @@ for x in "$D"/*.log.xz; do
 	"$ESCDB" --db "$DB" grep -F '#next' >"$T/$L.grep"
 	check_eq "$L: text output shows <unknown line number>" \
 	    "$(grep -c '^<unknown line number>: ' "$T/$L.grep")" "$want_nopos"
+	# the same log without those lines as a base: the diff's new ones
+	# have no position, so GitHub annotations name no file or line and
+	# SARIF results no physical location
+	grep -v '^<unknown line number>: \|^moved to heap: \|^[^ <]* capturing by ' "$T/$L.log" >"$T/$L.base"
+	"$ESCDB" --db "$DB" ingest --go-version "$V" --commit base --date 2026-01-01 \
+	    "$T/$L.base" >/dev/null 2>&1
+	"$ESCDB" --db "$DB" diff --kinds all --format github base "$L" >"$T/$L.gh" 2>/dev/null
+	check_eq "$L: github: position-less annotations have no file and line" \
+	    "$(grep -c '^::error title=escdb [a-z-]* in [^ ]* (no position)::' "$T/$L.gh") $(grep -c 'file=,\|line=0' "$T/$L.gh")" "$want_nopos 0"
+	"$ESCDB" --db "$DB" diff --kinds all --format sarif base "$L" >"$T/$L.sarif" 2>/dev/null
+	check_eq "$L: sarif: position-less results have no physical location" \
+	    "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]["results"]; print(sum(1 for x in r if all("physicalLocation" not in l for l in x["locations"])), sum(1 for x in r for l in x["locations"] if l.get("physicalLocation",{}).get("artifactLocation",{}).get("uri")==""))' "$T/$L.sarif")" "$want_nopos 0"
 done
 exit 0
