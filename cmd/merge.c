@@ -333,7 +333,7 @@ cmd_merge(struct cmdctx *cx, int argc, char **argv)
 		}
 		store_close(src);
 	}
-	if ((rc = cmd_open_store(cx, STORE_CREATE, &dst)) != EXIT_OK)
+	if ((rc = cmd_open_store(cx, STORE_CREATE | STORE_STAGE, &dst)) != EXIT_OK)
 		return rc;
 	nsrc = (size_t)argc;
 	srcs = xcalloc(nsrc + 1, sizeof(*srcs));

@@ -51,13 +51,17 @@ check_eq "shard: gate sees one run" "$?" 0
 "$ESCDB" --db "$T/miss.db" merge "$T/s1.db" "$T/s3.db" >/dev/null 2>"$T/e1"
 check_eq "shard: a missing shard exits 2" "$?" 2
 check "shard: a missing shard is named" grep -q 'shard 2/3 is missing (have 1/3, 3/3)' "$T/e1"
-check_eq "shard: a missing shard merges nothing" "$(sq "$T/miss.db" "SELECT count(*) FROM run")" 0
+check_eq "shard: a missing shard merges nothing (no database left behind)" "$(ls "$T" | grep -c '^miss\.db')" 0
 cp "$T/s2.db" "$T/s2b.db"
 "$ESCDB" --db "$T/dup.db" merge "$T/s1.db" "$T/s2.db" "$T/s2b.db" "$T/s3.db" >/dev/null 2>"$T/e2"
 check_eq "shard: a duplicated shard exits 2" "$?" 2
 check "shard: a duplicated shard is named with both places" \
     grep -q "shard 2/3 is duplicated: $T/s2.db run 1 and $T/s2b.db run 1" "$T/e2"
-check_eq "shard: a duplicated shard merges nothing" "$(sq "$T/dup.db" "SELECT count(*) FROM run")" 0
+check_eq "shard: a duplicated shard merges nothing (no database left behind)" "$(ls "$T" | grep -c '^dup\.db')" 0
+cp "$T/s1.db" "$T/have.db"
+before=$(sq "$T/have.db" "SELECT count(*) FROM run")
+"$ESCDB" --db "$T/have.db" merge "$T/s1.db" "$T/s2.db" "$T/s2b.db" "$T/s3.db" >/dev/null 2>&1
+check_eq "shard: a failed merge into a database leaves its runs" "$(sq "$T/have.db" "SELECT count(*) FROM run")" "$before"
 
 # Shards written into one database (jobs sharing it) merge in place.
 for k in 1 2 3; do
