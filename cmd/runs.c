@@ -15,8 +15,11 @@ static const struct opt_usage usage = {
 	"Lists the stored runs, oldest first: id, commit, label, date (UTC),\n"
 	"Go version, goos/goarch, and the counts of findings, heap, moved,\n"
 	"leak (leak, leak-result and leak-content) and packages, and a note:\n"
-	"'partial' for a run stored from cut input (ingest --partial), and\n"
-	"where the Go version came from when it was not given or printed.\n",
+	"'partial' for a run stored from cut input (ingest --partial), 'shard\n"
+	"K/N' for one shard of a run (run --shard), 'N shards merged' for\n"
+	"their merge, 'inline' for a run built with inlining (run --inline),\n"
+	"and where the Go version came from when it was not given or printed.\n"
+	"JSON also gives each run's mode, flags and shard.\n",
 	NULL
 };
 
@@ -72,6 +75,9 @@ print_json(FILE *fp, const struct run_info *v, size_t n)
 		fmt_json_add_str(o, "source", v[i].source);
 		fmt_json_add_str(o, "form", v[i].form);
 		cJSON_AddBoolToObject(o, "partial", v[i].partial != 0);
+		fmt_json_add_str(o, "mode", v[i].mode ? v[i].mode : "");
+		fmt_json_add_str(o, "flags", v[i].flags ? v[i].flags : "");
+		fmt_json_add_str(o, "shard", v[i].shard ? v[i].shard : "");
 		fmt_json_add_str(o, "note", v[i].note);
 		json_stream_add(&js, o);
 		cJSON_Delete(o);
@@ -88,6 +94,7 @@ print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
 	};
 	static const int numcols[] = { 0, 6, 7, 8, 9, 10 };
 	struct table t;
+	struct sbuf note = SBUF_INIT;
 	char date[64];
 	size_t i, r;
 
@@ -112,13 +119,22 @@ print_table(FILE *fp, const struct run_info *v, size_t n, int f, int color)
 		table_set_int(&t, r, 8, v[i].kinds[ESC_MOVED]);
 		table_set_int(&t, r, 9, leaks(&v[i]));
 		table_set_int(&t, r, 10, v[i].npackages);
+		sbuf_reset(&note);
 		if (v[i].partial)
-			table_setf(&t, r, 11, "partial%s%s", v[i].note[0] ? "; " : "", v[i].note);
-		else
-			table_set(&t, r, 11, v[i].note);
+			sbuf_adds(&note, "partial");
+		if (v[i].shard && strncmp(v[i].shard, "*/", 2) == 0)
+			sbuf_addf(&note, "%s%s shards merged", note.len ? "; " : "", v[i].shard + 2);
+		else if (v[i].shard && v[i].shard[0])
+			sbuf_addf(&note, "%sshard %s", note.len ? "; " : "", v[i].shard);
+		if (v[i].mode && strcmp(v[i].mode, "inline") == 0)
+			sbuf_addf(&note, "%sinline", note.len ? "; " : "");
+		if (v[i].note[0])
+			sbuf_addf(&note, "%s%s", note.len ? "; " : "", v[i].note);
+		table_set(&t, r, 11, note.len ? note.buf : "");
 	}
 	table_render(&t, f == FMT_CSV ? TF_CSV : f == FMT_MD ? TF_MD : TF_TEXT, fp, color);
 	table_release(&t);
+	sbuf_release(&note);
 }
 
 int

@@ -23,6 +23,7 @@ for M in seeds demo; do
 	check_eq "inline $M: run --inline exits 0" "$?" 0
 	check_eq "inline $M: no warnings" "$(cat "$T/$M.err")" ""
 	check_eq "inline $M: mode inline" "$(sq "$DB" "SELECT mode FROM run")" inline
+	check_eq "inline $M: runs says inline" "$("$ESCDB" --db "$DB" runs | sed -n '2s/.*  //p')" inline
 	check "inline $M: the go command ran without -l" \
 	    test "$(sq "$DB" "SELECT input FROM run" | grep -c ' -gcflags=-m=2 -o /dev/null ./\.\.\.')" = 1
 	(cd "$d" && go build -buildvcs=false -gcflags=-m=2 -o /dev/null ./... >"$T/$M.log" 2>&1)

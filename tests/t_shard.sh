@@ -47,6 +47,9 @@ check_eq "shard: merging again adds nothing" "$(sq "$T/m.db" "SELECT count(*) FR
 check "shard: merging again says it is merged already" grep -q 'already merged as run 1' "$T/merr2"
 "$ESCDB" --db "$T/m.db" gate --base pr --head pr >/dev/null 2>"$T/gerr"
 check_eq "shard: gate sees one run" "$?" 0
+check_eq "shard: runs tells a shard and a merge from a whole run" \
+    "$("$ESCDB" --db "$T/s2.db" runs | sed -n '2s/.*  //p') / $("$ESCDB" --db "$T/m.db" runs | sed -n '2s/.*  //p') / $("$ESCDB" --db "$T/all.db" runs --format json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["shard"] == "", r["mode"])')" \
+    "shard 2/3 / 3 shards merged / True noinline"
 
 "$ESCDB" --db "$T/miss.db" merge "$T/s1.db" "$T/s3.db" >/dev/null 2>"$T/e1"
 check_eq "shard: a missing shard exits 2" "$?" 2
