@@ -25,26 +25,6 @@ static const struct opt_usage usage = {
 
 /* ---- the source as it was at the run's commit ---- */
 
-/* Runs git -C dir with args; its standard output (NULL on failure). */
-static char *
-git_out(const char *dir, const char *a1, const char *a2, const char *a3, const char *a4)
-{
-	char *argv[] = { "git", "-C", (char *)dir, (char *)a1, (char *)a2, (char *)a3,
-	    (char *)a4, NULL };
-	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	int status;
-
-	if (gotool_capture(NULL, argv, &out, &err, &status) < 0 || status != 0) {
-		sbuf_release(&out);
-		sbuf_release(&err);
-		return NULL;
-	}
-	sbuf_release(&err);
-	if (out.buf == NULL)
-		sbuf_adds(&out, "");
-	return sbuf_detach(&out);
-}
-
 static char *
 git_source(void *ctx, const char *srcdir, const char *path, size_t *len)
 {
@@ -58,7 +38,7 @@ git_source(void *ctx, const char *srcdir, const char *path, size_t *len)
 	if (strncmp(path, srcdir, n) != 0 || path[n] != '/')
 		return NULL;
 	sbuf_addf(&spec, "%s:./%s", sha, path + n + 1);
-	buf = git_out(srcdir, "show", spec.buf, NULL, NULL);
+	buf = gotool_git(srcdir, "show", spec.buf, (const char *)NULL);
 	sbuf_release(&spec);
 	if (buf != NULL)
 		*len = strlen(buf);
@@ -79,16 +59,15 @@ moved_on(const char *dir, const char *commit)
 	if (dir == NULL || *dir == '\0' || commit == NULL || *commit == '\0')
 		return NULL;
 	sbuf_addf(&rev, "%s^{commit}", commit);
-	sha = git_out(dir, "rev-parse", "--verify", "-q", rev.buf);
+	sha = gotool_git_line(dir, "rev-parse", "--verify", "-q", rev.buf, NULL);
 	sbuf_release(&rev);
 	if (sha == NULL)
 		return NULL;
-	sha[strcspn(sha, "\n")] = '\0';
-	head = git_out(dir, "rev-parse", "--verify", "-q", "HEAD");
+	head = gotool_git_line(dir, "rev-parse", "--verify", "-q", "HEAD", NULL);
 	same = head != NULL && strncmp(head, sha, strlen(sha)) == 0;
 	free(head);
 	if (same) {
-		st = git_out(dir, "status", "--porcelain", "--untracked-files=no", NULL);
+		st = gotool_git(dir, "status", "--porcelain", "--untracked-files=no", (const char *)NULL);
 		same = st != NULL && st[0] == '\0';
 		free(st);
 	}

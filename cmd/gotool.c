@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,4 +430,48 @@ gotool_repo_prefix(const char *dir, char **prefix)
 	sbuf_release(&out);
 	sbuf_release(&err);
 	return in;
+}
+
+char *
+gotool_git(const char *dir, ...)
+{
+	char *argv[16];
+	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
+	const char *a;
+	va_list ap;
+	int n = 0, status;
+
+	argv[n++] = "git";
+	argv[n++] = "-C";
+	argv[n++] = (char *)dir;
+	va_start(ap, dir);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 15)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	if (gotool_capture(NULL, argv, &out, &err, &status) < 0 || status != 0) {
+		sbuf_release(&out);
+		sbuf_release(&err);
+		return NULL;
+	}
+	sbuf_release(&err);
+	if (out.buf == NULL)
+		sbuf_adds(&out, "");
+	return sbuf_detach(&out);
+}
+
+char *
+gotool_git_line(const char *dir, const char *a1, const char *a2, const char *a3,
+    const char *a4, const char *a5)
+{
+	char *s = gotool_git(dir, a1, a2, a3, a4, a5, (const char *)NULL);
+
+	if (s != NULL) {
+		s[strcspn(s, "\r\n")] = '\0';
+		if (s[0] == '\0') {
+			free(s);
+			s = NULL;
+		}
+	}
+	return s;
 }

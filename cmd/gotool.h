@@ -20,6 +20,13 @@
  * error is reported the same way).  For small outputs: all in memory. */
 int gotool_capture(const char *dir, char *const argv[], struct sbuf *out,
     struct sbuf *err, int *status);
+/* Runs git -C dir with the arguments that follow (NULL-terminated): its
+ * standard output ("" when none), or NULL when git cannot run or exits
+ * non-zero.  Caller frees. */
+char *gotool_git(const char *dir, ...);
+/* gotool_git's first line, or NULL when git fails or prints nothing. */
+char *gotool_git_line(const char *dir, const char *a1, const char *a2, const char *a3,
+    const char *a4, const char *a5);
 
 /* Like gotool_capture, but the command's standard output and standard
  * error both go to fp (opened for writing, e.g. from gotool_tmpfile), so

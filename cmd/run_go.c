@@ -187,28 +187,6 @@ done:
 	return rc;
 }
 
-/* The first line of a git command's output, or NULL when git fails. */
-static char *
-git_line(const char *dir, const char *a1, const char *a2, const char *a3,
-    const char *a4, const char *a5)
-{
-	char *argv[] = { "git", "-C", (char *)dir, (char *)a1, (char *)a2,
-	    (char *)a3, (char *)a4, (char *)a5, NULL };
-	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	int status;
-	char *s = NULL;
-
-	if (gotool_capture(NULL, argv, &out, &err, &status) == 0 && status == 0 &&
-	    out.len > 0) {
-		out.buf[strcspn(out.buf, "\r\n")] = '\0';
-		if (out.buf[0] != '\0')
-			s = xstrdup(out.buf);
-	}
-	sbuf_release(&out);
-	sbuf_release(&err);
-	return s;
-}
-
 /* Whether s looks like a commit hash: 4 to 64 hex digits. */
 static int
 is_hash(const char *s)
@@ -227,11 +205,11 @@ run_resolve_commit(struct run *r, const char *rev, int have_date)
 	long long v;
 
 	if (rev == NULL)
-		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
+		r->commit = gotool_git_line(r->absdir, "rev-parse", "--verify", "--quiet",
 		    "HEAD^{commit}", NULL);
 	else if (rev[0] != '-' && rev[0] != '\0') {
 		sbuf_addf(&spec, "%s^{commit}", rev);
-		r->commit = git_line(r->absdir, "rev-parse", "--verify", "--quiet",
+		r->commit = gotool_git_line(r->absdir, "rev-parse", "--verify", "--quiet",
 		    spec.buf, NULL);
 		sbuf_release(&spec);
 	}
@@ -251,7 +229,7 @@ run_resolve_commit(struct run *r, const char *rev, int have_date)
 	if (have_date)
 		return;
 	r->date = (int64_t)time(NULL);
-	ct = git_line(r->absdir, "show", "-s", "--format=%ct", r->commit, NULL);
+	ct = gotool_git_line(r->absdir, "show", "-s", "--format=%ct", r->commit, NULL);
 	if (ct != NULL) {
 		errno = 0;
 		v = strtoll(ct, &end, 10);
