@@ -14,7 +14,6 @@
 #include "gotool.h"
 #include "../parser/logopt.h"
 #include "../store/ingest.h"
-#include "gotool.h"
 
 static const struct opt_usage usage = {
 	"ingest", "[FILE | DIR | -]...", ".Op Ar FILE | DIR | Fl ...",
@@ -124,7 +123,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	int i, rc, nin, nlogopt = 0;
 	int64_t id;
 	char **files;
-	char *rundir = NULL, *repo_prefix = NULL;
+	char *rundir = NULL, *repo_prefix = NULL, *commit_sha = NULL;
 	static char *dash[] = { "-" };
 
 	memset(&m, 0, sizeof(m));
@@ -180,6 +179,18 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	 * source lines only under it. */
 	rundir = realpath(o.cwd ? o.cwd : ".", NULL);
 	m.dir = rundir ? rundir : "";
+	/* a revision git knows there (HEAD~1, a short hash, a tag) is
+	 * stored as its full hash, as run stores it; anything else (a
+	 * label, a hash of another repository) as given */
+	if (m.commit != NULL && m.commit[0] != '\0' && m.commit[0] != '-' && rundir != NULL) {
+		struct sbuf spec = SBUF_INIT;
+
+		sbuf_addf(&spec, "%s^{commit}", m.commit);
+		commit_sha = gotool_git_line(rundir, "rev-parse", "--verify", "--quiet", spec.buf, NULL);
+		sbuf_release(&spec);
+		if (commit_sha != NULL)
+			m.commit = commit_sha;
+	}
 	if (repo_opt) {
 		while (strncmp(repo_opt, "./", 2) == 0)
 			repo_opt += 2;
@@ -311,6 +322,7 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	}
 out:
 	free(rundir);
+	free(commit_sha);
 	free(repo_prefix);
 	sbuf_release(&inputs);
 	store_close(st);

@@ -175,3 +175,16 @@ grep -q 'README.md:1: no Go compiler diagnostics found (.*1 "# " heading, 3 unre
 	ok "markdown: the message counts the heading and the text" ||
 	{ notok "markdown: the message counts the heading and the text"; cat "$T/.err"; }
 check_eq "markdown: no database created" "$(ls "$T" | grep -c '^md\.db')" 0
+
+# --commit names a revision of the -C directory's repository: stored as
+# its full hash (HEAD~1, a short hash); a label stays as given.
+G=$T/gitdir
+mkdir -p "$G"
+(cd "$G" && git init -q . && for i in 1 2; do echo $i >f; git add f; git -c user.name=t -c user.email=t@e -c commit.gpgsign=false commit -q -m c$i; done)
+full1=$(git -C "$G" rev-parse HEAD~1)
+CD=$T/commit.db
+check "ingest --commit HEAD~1 -C a repository" "$ESCDB" --db "$CD" ingest --commit HEAD~1 -C "$G" "$LOG"
+check "ingest --commit a short hash" "$ESCDB" --db "$CD" ingest --commit "$(echo "$full1" | cut -c1-7)" -C "$G" "$LOG"
+check "ingest --commit a label" "$ESCDB" --db "$CD" ingest --commit nightly-7 -C "$G" "$LOG"
+check_eq "ingest --commit: revisions stored as full hashes, a label as given" \
+    "$(sq "$CD" "SELECT commit_id FROM run ORDER BY id" | tr '\n' ' ')" "$full1 $full1 nightly-7 "
