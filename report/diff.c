@@ -291,14 +291,128 @@ diff_flow_hash(struct store *st, int64_t id, sqlite3_stmt **stmt)
 	return h;
 }
 
-static int
-by_key(const void *a, const void *b)
-{
-	const struct diff_item *x = a, *y = b;
+/*
+ * Exact identity keys hold an ordinal: the k-th finding of a function
+ * with the same kind, subject and detail.  So a group of such findings
+ * (the same key but for the ordinal: a "pre-key") pairs k-th with k-th
+ * when both runs have as many; when one has more (an append added above
+ * three others), the k-th with k-th rule would call the last one new and
+ * the really new one moved.  Then the group is aligned instead: in
+ * ordinal order, every finding of the smaller side pairs with one of the
+ * other, choosing the pairing that costs least, where a different column
+ * or message costs as much as a thousand lines and otherwise the cost is
+ * how far the line moved.  With as many on both sides this is k-th with
+ * k-th, as the keys say.
+ */
+struct keyed {
+	uint64_t pk;
+	int64_t id;             /* the finding's: ordinal order */
+	size_t i;               /* index into the run's items */
+};
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+static int
+by_prekey(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->pk != y->pk)
+		return x->pk < y->pk ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The key without its ordinal, as store/ingest_pkg.c's identity_key forms
+ * it: package, file base name, function, kind, subject, detail (texts are
+ * stored once, so equal ids are equal texts). */
+static uint64_t
+pre_key(struct store *st, const struct diff_item *it)
+{
+	const char *f = store_str(st, it->file), *sl = strrchr(f, '/');
+	uint64_t v[6];
+
+	if (sl != NULL)
+		f = sl + 1;
+	v[0] = (uint64_t)it->pkg;
+	v[1] = hash64(f, strlen(f), 0x70726b);
+	v[2] = (uint64_t)it->func;
+	v[3] = (uint64_t)it->kind;
+	v[4] = (uint64_t)it->subject;
+	v[5] = (uint64_t)it->detail;
+	return hash64(v, sizeof(v), 0x6b6579);
+}
+
+/* Items v[0..n) in ordinal order (by id) grouped by pre-key. */
+static struct keyed *
+group_items(struct store *st, const struct diff_item *v, size_t n)
+{
+	struct keyed *k = xreallocarray(NULL, n ? n : 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		k[i].pk = pre_key(st, &v[i]);
+		k[i].id = v[i].id;
+		k[i].i = i;
+	}
+	if (n)
+		qsort(k, n, sizeof(*k), by_prekey);
+	return k;
+}
+
+#define ALIGN_MAX_CELLS (1u << 20)      /* larger groups pair k-th with k-th */
+
+static uint64_t
+align_cost(const struct diff_item *x, const struct diff_item *y)
+{
+	uint64_t c = (uint64_t)(x->line > y->line ? x->line - y->line : y->line - x->line);
+
+	if (x->col != y->col)
+		c += 1000;
+	if (x->message != y->message)
+		c += 1000;
+	return c;
+}
+
+/*
+ * Pairs the m items s[ks[0..m)] with n >= m items t[kt[0..n)], in order:
+ * to[a] = the b paired with a.  Ties leave the later ones of t unpaired,
+ * as k-th with k-th does.
+ */
+static void
+align(const struct diff_item *s, const struct keyed *ks, size_t m,
+    const struct diff_item *t, const struct keyed *kt, size_t n, size_t *to)
+{
+	uint64_t *f, inf = UINT64_MAX / 4;
+	size_t a, b, w = n + 1;
+
+	if (m == n || (m + 1) * (n + 1) > ALIGN_MAX_CELLS) {
+		for (a = 0; a < m; a++)
+			to[a] = a;
+		return;
+	}
+	f = xreallocarray(NULL, (m + 1) * w, sizeof(*f));
+	for (b = 0; b <= n; b++)
+		f[b] = 0;
+	for (a = 1; a <= m; a++)
+		for (b = 0; b <= n; b++) {
+			uint64_t skip, take;
+
+			if (b < a) {
+				f[a * w + b] = inf;
+				continue;
+			}
+			skip = b > a ? f[a * w + b - 1] : inf;
+			take = f[(a - 1) * w + b - 1] + align_cost(&s[ks[a - 1].i], &t[kt[b - 1].i]);
+			f[a * w + b] = skip < take ? skip : take;
+		}
+	for (a = m, b = n; a > 0; ) {
+		if (b > a && f[a * w + b] == f[a * w + b - 1]) {
+			b--;            /* t's b-1 unpaired */
+			continue;
+		}
+		to[a - 1] = b - 1;
+		a--;
+		b--;
+	}
+	free(f);
 }
 
 struct sorted {
@@ -521,7 +635,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
     struct diff *d, int *again)
 {
 	struct diff_item *b = NULL, *h = NULL, *lb, *lh;
-	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2];
+	struct keyed *kb, *kh;
+	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2], *to;
 	struct diff_opts all;
 	unsigned mask;
 	int64_t base = d->base, head = d->head;
@@ -541,30 +656,64 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	}
 	d->external = nout[0];
 	d->excluded = nout[1];
-	if (nb)
-		qsort(b, nb, sizeof(*b), by_key);
-	if (nh)
-		qsort(h, nh, sizeof(*h), by_key);
+	kb = group_items(st, b, nb);
+	kh = group_items(st, h, nh);
 	lb = xreallocarray(NULL, nb ? nb : 1, sizeof(*lb));
 	lh = xreallocarray(NULL, nh ? nh : 1, sizeof(*lh));
-	/* Exact keys: the k-th BASE finding of a key pairs with the k-th
-	 * HEAD one; the rest are left over for the passes. */
+	to = xreallocarray(NULL, (nb < nh ? nb : nh) + 1, sizeof(*to));
+	/* Keys: each group of one pre-key pairs as align says; the rest
+	 * are left over for the passes. */
 	while (i < nb || j < nh) {
-		if (j == nh || (i < nb && b[i].key < h[j].key))
-			lb[nlb++] = b[i++];
-		else if (i == nb || h[j].key < b[i].key)
-			lh[nlh++] = h[j++];
-		else {
-			if (b[i].file != h[j].file || b[i].line != h[j].line ||
-			    b[i].col != h[j].col) {
-				struct diff_item m = moved_item(&b[i], &h[j], MATCH_KEY);
-				push(d, &cap, &m, DIFF_MOVED);
-			} else if (mask & (1u << h[j].kind))
-				d->unchanged++;
-			i++;
-			j++;
+		size_t ie, je, a, gm, gn;
+		const struct diff_item *x, *y;
+
+		if (j == nh || (i < nb && kb[i].pk < kh[j].pk)) {
+			lb[nlb++] = b[kb[i++].i];
+			continue;
 		}
+		if (i == nb || kh[j].pk < kb[i].pk) {
+			lh[nlh++] = h[kh[j++].i];
+			continue;
+		}
+		for (ie = i; ie < nb && kb[ie].pk == kb[i].pk; ie++)
+			;
+		for (je = j; je < nh && kh[je].pk == kh[j].pk; je++)
+			;
+		gm = ie - i;
+		gn = je - j;
+		if (gm <= gn)
+			align(b, kb + i, gm, h, kh + j, gn, to);
+		else
+			align(h, kh + j, gn, b, kb + i, gm, to);
+		for (a = 0; a < (gm <= gn ? gm : gn); a++) {
+			x = gm <= gn ? &b[kb[i + a].i] : &b[kb[i + to[a]].i];
+			y = gm <= gn ? &h[kh[j + to[a]].i] : &h[kh[j + a].i];
+			if (x->file != y->file || x->line != y->line || x->col != y->col) {
+				struct diff_item m = moved_item(x, y, MATCH_KEY);
+				push(d, &cap, &m, DIFF_MOVED);
+			} else if (mask & (1u << y->kind))
+				d->unchanged++;
+		}
+		/* the unpaired ones of the larger side */
+		if (gm != gn) {
+			size_t big = gm > gn ? gm : gn, small = gm > gn ? gn : gm, q = 0, k;
+			for (k = 0; k < big; k++) {
+				if (q < small && to[q] == k) {
+					q++;
+					continue;
+				}
+				if (gm > gn)
+					lb[nlb++] = b[kb[i + k].i];
+				else
+					lh[nlh++] = h[kh[j + k].i];
+			}
+		}
+		i = ie;
+		j = je;
 	}
+	free(kb);
+	free(kh);
+	free(to);
 	free(b);
 	free(h);
 	*again = 0;

@@ -239,3 +239,36 @@ check_eq "explain: an older run's source line comes from its commit" \
     "$($E explain --run x0 x.go:13:13 | sed -n 's/^  source: //p')" "out := make([]string, 0, 4)"
 check_eq "explain: the current run reads the working tree" \
     "$($E explain --run x1 x.go:17:13 | sed -n 's/^  source: //p')" "out := make([]string, 0, 4)"
+
+# A finding added above others of the same text in one function: the keys
+# count such findings in order (k-th with k-th), which would call the last
+# one new and the really new one moved; the group is aligned instead, by
+# column and by how far each line moved, so the gate names the added line.
+Y=$T/y
+mkdir -p "$Y"
+(cd "$Y" && git init -q .)
+printf 'module example.com/al\n\ngo 1.22\n' >"$Y/go.mod"
+cat >"$Y/y.go" <<'EOF'
+package al
+
+var sink any
+
+func F(v int) {
+	if v > 0 {
+		sink = new(int)
+	}
+	sink = new(int)
+	sink = new(int)
+}
+EOF
+B=$Y bstep y0
+python3 - "$Y/y.go" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("\t}\n\tsink = new(int)\n", "\t}\n\tif v > 5 {\n\t\tif v > 6 {\n\t\t\tsink = new(int)\n\t\t}\n\t}\n\tsink = new(int)\n", 1)
+open(p, "w").write(s)
+PY
+B=$Y bstep y1
+check_eq "same text added above: the gate names the added line" \
+    "$($E gate --base y0 --head y1 2>/dev/null | grep '^[-+] ')" "+ y.go:11:14: new(int) escapes to heap"
