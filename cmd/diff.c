@@ -3,6 +3,7 @@
  * key.  Also the helpers gate and baseline share (cmd_diff_*).
  */
 #include "cmd.h"
+#include "linemap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,7 @@ cmd_diff_compute(struct store *st, const char *cmd, const struct run_info *b,
     const char *const *exclude, size_t nexclude, struct diff *d)
 {
 	struct diff_opts dopt;
+	struct linemap *lm;
 	int rc;
 
 	if ((rc = cmd_diff_partial(cmd, b, h, allow_partial)) != EXIT_OK)
@@ -112,7 +114,16 @@ cmd_diff_compute(struct store *st, const char *cmd, const struct run_info *b,
 	dopt.include_external = include_external;
 	dopt.exclude = exclude;
 	dopt.nexclude = nexclude;
-	if (diff_compute(st, b->id, h->id, &dopt, d) != STORE_OK)
+	/* where BASE's lines went, from git, for findings of one text that
+	 * one run has more of */
+	lm = linemap_new(b, h);
+	if (lm != NULL) {
+		dopt.linemap = linemap_get;
+		dopt.linemap_ctx = lm;
+	}
+	rc = diff_compute(st, b->id, h->id, &dopt, d);
+	linemap_free(lm);
+	if (rc != STORE_OK)
 		return cmd_db_error(st);
 	return EXIT_OK;
 }

@@ -359,10 +359,15 @@ group_items(struct store *st, const struct diff_item *v, size_t n)
 
 #define ALIGN_MAX_CELLS (1u << 20)      /* larger groups pair k-th with k-th */
 
+/* The cost of pairing BASE finding x with HEAD finding y: a different
+ * column or message as much as a thousand lines, else how far the line
+ * is from where x's line went (mapped, from git: mx > 0), or from x's
+ * own line. */
 static uint64_t
-align_cost(const struct diff_item *x, const struct diff_item *y)
+align_cost(const struct diff_item *x, int mx, const struct diff_item *y)
 {
-	uint64_t c = (uint64_t)(x->line > y->line ? x->line - y->line : y->line - x->line);
+	int from = mx > 0 ? mx : x->line;
+	uint64_t c = (uint64_t)(from > y->line ? from - y->line : y->line - from);
 
 	if (x->col != y->col)
 		c += 1000;
@@ -372,22 +377,17 @@ align_cost(const struct diff_item *x, const struct diff_item *y)
 }
 
 /*
- * Pairs the m items s[ks[0..m)] with n >= m items t[kt[0..n)], in order:
- * to[a] = the b paired with a.  Ties leave the later ones of t unpaired,
- * as k-th with k-th does.
+ * Pairs in order the m findings of the smaller side with m of the n of
+ * the other, at least cost; c[a * n + b] is the cost of the a-th with the
+ * b-th.  to[a] = b.  Ties leave the later ones of the larger side
+ * unpaired, as k-th with k-th does.
  */
 static void
-align(const struct diff_item *s, const struct keyed *ks, size_t m,
-    const struct diff_item *t, const struct keyed *kt, size_t n, size_t *to)
+align(const uint64_t *c, size_t m, size_t n, size_t *to)
 {
 	uint64_t *f, inf = UINT64_MAX / 4;
 	size_t a, b, w = n + 1;
 
-	if (m == n || (m + 1) * (n + 1) > ALIGN_MAX_CELLS) {
-		for (a = 0; a < m; a++)
-			to[a] = a;
-		return;
-	}
 	f = xreallocarray(NULL, (m + 1) * w, sizeof(*f));
 	for (b = 0; b <= n; b++)
 		f[b] = 0;
@@ -400,12 +400,12 @@ align(const struct diff_item *s, const struct keyed *ks, size_t m,
 				continue;
 			}
 			skip = b > a ? f[a * w + b - 1] : inf;
-			take = f[(a - 1) * w + b - 1] + align_cost(&s[ks[a - 1].i], &t[kt[b - 1].i]);
+			take = f[(a - 1) * w + b - 1] + c[(a - 1) * n + b - 1];
 			f[a * w + b] = skip < take ? skip : take;
 		}
 	for (a = m, b = n; a > 0; ) {
 		if (b > a && f[a * w + b] == f[a * w + b - 1]) {
-			b--;            /* t's b-1 unpaired */
+			b--;            /* the larger side's b-1 unpaired */
 			continue;
 		}
 		to[a - 1] = b - 1;
@@ -413,6 +413,39 @@ align(const struct diff_item *s, const struct keyed *ks, size_t m,
 		b--;
 	}
 	free(f);
+}
+
+/* The pairing of one group: BASE's gm findings kb[0..gm) with HEAD's gn
+ * kh[0..gn); to[a] indexes the larger side for the smaller side's a. */
+static void
+align_group(struct store *st, const struct diff_opts *o, struct diff_pathcache *pc,
+    struct sbuf *path, const struct diff_item *b, const struct keyed *kb, size_t gm,
+    const struct diff_item *h, const struct keyed *kh, size_t gn, size_t *to)
+{
+	size_t m = gm < gn ? gm : gn, n = gm < gn ? gn : gm, a, k;
+	uint64_t *c;
+	int *mx;
+
+	if (gm == gn || (m + 1) * (n + 1) > ALIGN_MAX_CELLS) {
+		for (a = 0; a < m; a++)
+			to[a] = a;
+		return;
+	}
+	mx = xreallocarray(NULL, gm, sizeof(*mx));
+	for (a = 0; a < gm; a++) {
+		const struct diff_item *x = &b[kb[a].i];
+		mx[a] = o && o->linemap ? o->linemap(o->linemap_ctx,
+		    diff_item_path(st, x, pc, path), x->line) : -1;
+	}
+	c = xreallocarray(NULL, m * n, sizeof(*c));
+	for (a = 0; a < m; a++)
+		for (k = 0; k < n; k++) {
+			size_t ib = gm <= gn ? a : k, ih = gm <= gn ? k : a;
+			c[a * n + k] = align_cost(&b[kb[ib].i], mx[ib], &h[kh[ih].i]);
+		}
+	align(c, m, n, to);
+	free(c);
+	free(mx);
 }
 
 struct sorted {
@@ -636,6 +669,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 {
 	struct diff_item *b = NULL, *h = NULL, *lb, *lh;
 	struct keyed *kb, *kh;
+	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
+	struct sbuf path = SBUF_INIT;
 	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2], *to;
 	struct diff_opts all;
 	unsigned mask;
@@ -681,10 +716,7 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 			;
 		gm = ie - i;
 		gn = je - j;
-		if (gm <= gn)
-			align(b, kb + i, gm, h, kh + j, gn, to);
-		else
-			align(h, kh + j, gn, b, kb + i, gm, to);
+		align_group(st, o, &pc, &path, b, kb + i, gm, h, kh + j, gn, to);
 		for (a = 0; a < (gm <= gn ? gm : gn); a++) {
 			x = gm <= gn ? &b[kb[i + a].i] : &b[kb[i + to[a]].i];
 			y = gm <= gn ? &h[kh[j + to[a]].i] : &h[kh[j + a].i];
@@ -714,6 +746,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	free(kb);
 	free(kh);
 	free(to);
+	diff_pathcache_release(&pc);
+	sbuf_release(&path);
 	free(b);
 	free(h);
 	*again = 0;

@@ -48,7 +48,14 @@ struct diff {
 };
 
 /* What to compare. */
+/* Where BASE's line of a file (repository-relative) is in HEAD: the HEAD
+ * line, 0 when that line changed, -1 when unknown (cmd/linemap.c reads
+ * it from git). */
+typedef int diff_linemap_fn(void *ctx, const char *path, int line);
+
 struct diff_opts {
+	diff_linemap_fn *linemap;       /* NULL: none */
+	void *linemap_ctx;
 	unsigned mask;                  /* kinds, 1 << ESC_x */
 	int include_external;           /* also files under $GOROOT, $GOMODCACHE */
 	const char *const *exclude;     /* fnmatch globs over the repository- */

@@ -272,3 +272,31 @@ PY
 B=$Y bstep y1
 check_eq "same text added above: the gate names the added line" \
     "$($E gate --base y0 --head y1 2>/dev/null | grep '^[-+] ')" "+ y.go:11:14: new(int) escapes to heap"
+
+# Identical statements added at the top of a run of identical statements
+# (same column, same text): only the source history tells them apart, so
+# the alignment follows the lines git says moved (the runs' commits in
+# their repository) and names the added one.
+cat >>"$Y/y.go" <<'EOF'
+
+func G(v int) {
+	switch v {
+	case 1:
+		sink = new(int)
+	case 2:
+		sink = new(int)
+	}
+}
+EOF
+B=$Y bstep y2
+python3 - "$Y/y.go" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("\tswitch v {\n\tcase 1:\n", "\tswitch v {\n\tcase 0:\n\t\tsink = new(int)\n\tcase 1:\n", 1)
+open(p, "w").write(s)
+PY
+B=$Y bstep y3
+added=$(grep -n 'case 0:' "$Y/y.go" | cut -d: -f1)
+check_eq "identical statement added above its twins: the gate names the added line (from git)" \
+    "$($E gate --base y2 --head y3 2>/dev/null | grep '^[-+] ')" "+ y.go:$((added + 1)):13: new(int) escapes to heap"
