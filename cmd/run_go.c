@@ -59,19 +59,26 @@ run_list_packages(struct run *r, char **pats, int npats)
 	static const char fmt[] = "-f={{if or .GoFiles .CgoFiles}}{{.ImportPath}}\t"
 	    "{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}{{end}}";
 	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
-	char **argv = xcalloc((size_t)npats + 5, sizeof(*argv));
+	char **argv = xcalloc((size_t)npats + 7, sizeof(*argv));
 	char *line, *next, *t1, *t2;
 	size_t cap = 0;
-	int i, status, rc = EXIT_OK;
+	int i, k, status, rc = EXIT_OK;
 
 	/* -find: the packages and their files, not their dependencies
 	 * (go build reports those), which takes a third less time. */
 	argv[0] = "go";
 	argv[1] = "list";
 	argv[2] = "-find";
-	argv[3] = (char *)fmt;
+	/* no VCS stamp: else go list runs git status, which takes seconds
+	 * in a large repository; and the build's tags, so it lists what the
+	 * build builds */
+	argv[3] = "-buildvcs=false";
+	argv[4] = (char *)fmt;
+	k = 5;
+	if (r->tags != NULL)
+		argv[k++] = r->tags;
 	for (i = 0; i < npats; i++)
-		argv[4 + i] = pats[i];
+		argv[k + i] = pats[i];
 	if (gotool_capture(r->absdir, argv, &out, &err, &status) < 0) {
 		rc = spawn_error(r, "go");
 		goto done;

@@ -85,4 +85,16 @@ check_eq "inline demo: --tags and --gcflags are recorded" \
     "$(sq "$DB" "SELECT flags FROM run WHERE label = 'tagged'")" "-tags=escdbtest -gcflags=-d=checkptr=0"
 check "inline demo: --tags and --gcflags reach the go command" \
     test "$(sq "$DB" "SELECT input FROM run WHERE label = 'tagged'" | grep -c -- "-tags=escdbtest '-gcflags=-m=2 -l -d=checkptr=0'")" = 1
+
+# A package that exists only under the run's tags and prints nothing is
+# listed with the tags too, so it is stored with zero findings.
+TG=$T/tg
+mkdir -p "$TG/integ"
+printf 'module example.com/tg\n\ngo 1.22\n' >"$TG/go.mod"
+printf 'package tg\n\nvar sink any\n\nfunc A() { sink = new(int) }\n' >"$TG/a.go"
+printf '//go:build integration\n\npackage integ\n\nfunc B(x int) int { return x + 1 }\n' >"$TG/integ/b.go"
+"$ESCDB" --db "$T/tg.db" run -C "$TG" --tags integration >/dev/null 2>"$T/tge"
+check_eq "tags: a silent package behind a build tag is stored, with zero findings" \
+    "$(sq "$T/tg.db" "SELECT s || '=' || nfindings FROM package JOIN str ON str.id = package.name ORDER BY s" | tr '\n' ' ')" \
+    "example.com/tg=1 example.com/tg/integ=0 "
 exit 0
