@@ -262,13 +262,12 @@ func F(v int) {
 }
 EOF
 B=$Y bstep y0
-python3 - "$Y/y.go" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-s = s.replace("\t}\n\tsink = new(int)\n", "\t}\n\tif v > 5 {\n\t\tif v > 6 {\n\t\t\tsink = new(int)\n\t\t}\n\t}\n\tsink = new(int)\n", 1)
-open(p, "w").write(s)
-PY
+# replace_first FILE OLD NEW: OLD's first occurrence becomes NEW (both
+# with \t and \n escapes)
+replace_first() {
+	python3 -c 'import codecs,sys; p=sys.argv[1]; d=lambda x: codecs.decode(x, "unicode_escape"); s=open(p).read(); open(p, "w").write(s.replace(d(sys.argv[2]), d(sys.argv[3]), 1))' "$@"
+}
+replace_first "$Y/y.go" '\t}\n\tsink = new(int)\n' '\t}\n\tif v > 5 {\n\t\tif v > 6 {\n\t\t\tsink = new(int)\n\t\t}\n\t}\n\tsink = new(int)\n'
 B=$Y bstep y1
 check_eq "same text added above: the gate names the added line" \
     "$($E gate --base y0 --head y1 2>/dev/null | grep '^[-+] ')" "+ y.go:11:14: new(int) escapes to heap"
@@ -289,13 +288,7 @@ func G(v int) {
 }
 EOF
 B=$Y bstep y2
-python3 - "$Y/y.go" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-s = s.replace("\tswitch v {\n\tcase 1:\n", "\tswitch v {\n\tcase 0:\n\t\tsink = new(int)\n\tcase 1:\n", 1)
-open(p, "w").write(s)
-PY
+replace_first "$Y/y.go" '\tswitch v {\n\tcase 1:\n' '\tswitch v {\n\tcase 0:\n\t\tsink = new(int)\n\tcase 1:\n'
 B=$Y bstep y3
 added=$(grep -n 'case 0:' "$Y/y.go" | cut -d: -f1)
 check_eq "identical statement added above its twins: the gate names the added line (from git)" \
