@@ -231,6 +231,7 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 		m->func = e->func;
 		m->file = e->file;
 		m->line = e->line;
+		m->col = 0;             /* not compared: entries keep no column */
 		m->off = 0;
 		match_funcs_add(&fb, m->pkg, e->func, e->line);
 		nmb++;
@@ -256,6 +257,7 @@ follow(struct store *st, struct diff *d, const struct baseline *b, unsigned char
 		m->func = store_str(st, it->func);
 		m->file = store_str(st, it->file);
 		m->line = it->line;
+		m->col = 0;
 		first = match_funcs_first(&fh, it->pkg, m->func);
 		m->off = first > 0 ? it->line - first : 0;
 		hidx[nmh++] = i;

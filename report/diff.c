@@ -577,6 +577,7 @@ to_match(struct store *st, const struct diff_item *it, struct match_funcs *fs,
 	m->func = store_str(st, it->func);
 	m->file = store_str(st, it->file);
 	m->line = it->line;
+	m->col = it->col;
 	first = match_funcs_first(fs, it->pkg, m->func);
 	m->off = first > 0 ? it->line - first : 0;
 }
@@ -597,7 +598,7 @@ leftover_flow(void *ctx, int side, size_t idx)
 
 /* The passes over the leftovers lb (fixed) and lh (new). */
 static int
-pair_leftovers(struct store *st, struct diff *d, size_t *cap,
+pair_leftovers(struct store *st, const struct diff_opts *o, struct diff *d, size_t *cap,
     struct diff_item *lb, size_t nb, struct diff_item *lh, size_t nh)
 {
 	struct match_funcs fb = MATCH_FUNCS_INIT, fh = MATCH_FUNCS_INIT;
@@ -624,8 +625,22 @@ pair_leftovers(struct store *st, struct diff *d, size_t *cap,
 	memset(&tn, 0, sizeof(tn));
 	tn.next = -1;
 	if (nb && nh) {
-		for (i = 0; i < nb; i++)
+		struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
+		struct sbuf path = SBUF_INIT;
+
+		for (i = 0; i < nb; i++) {
 			to_match(st, &lb[i], &fb, &tn, &mb[i]);
+			/* the nearest position is measured from where git says
+			 * BASE's line went, when it says */
+			if (o && o->linemap) {
+				int ml = o->linemap(o->linemap_ctx,
+				    diff_item_path(st, &lb[i], &pc, &path), lb[i].line);
+				if (ml > 0)
+					mb[i].line = ml;
+			}
+		}
+		diff_pathcache_release(&pc);
+		sbuf_release(&path);
 		for (i = 0; i < nh; i++)
 			to_match(st, &lh[i], &fh, &tn, &mh[i]);
 	}
@@ -752,7 +767,7 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	free(h);
 	*again = 0;
 	if (pair)
-		rc = pair_leftovers(st, d, &cap, lb, nlb, lh, nlh);
+		rc = pair_leftovers(st, o, d, &cap, lb, nlb, lh, nlh);
 	else {
 		*again = nlb && nlh;
 		for (i = 0; i < nlb; i++)

@@ -6,8 +6,8 @@
  * two function names, so candidates are enumerated per pair of function
  * groups inside a class.  They are then taken greedily in this order:
  * pass, the similarity of the two functions (how many findings of their
- * classes they share), the same flow chain, the same offset inside the
- * function, the nearest position.
+ * classes they share), the same flow chain, the same column, the same
+ * offset inside the function, the nearest position.
  */
 #include "match.h"
 
@@ -267,7 +267,7 @@ pass_for(struct ctx *cx, int64_t pkg, const char *fb, const char *fh)
 struct cand {
 	size_t bi, hi;
 	size_t si;              /* its function pair's score entry */
-	unsigned pass, score, flow;
+	unsigned pass, score, flow, col;
 	unsigned off, dist;
 };
 
@@ -297,6 +297,8 @@ cand_cmp(const void *x, const void *y)
 		return p->score > q->score ? -1 : 1;
 	if (p->flow != q->flow)
 		return p->flow < q->flow ? -1 : 1;
+	if (p->col != q->col)
+		return p->col < q->col ? -1 : 1;
 	if (p->off != q->off)
 		return p->off < q->off ? -1 : 1;
 	if (p->dist != q->dist)
@@ -365,6 +367,7 @@ group_pair(struct ctx *cx, struct vecs *vv, const size_t *ib, size_t b0, size_t 
 			c->pass = (unsigned)p;
 			c->score = 0;
 			c->flow = flow_of(cx, 0, ib[i]) != flow_of(cx, 1, ih[j]);
+			c->col = x->col != y->col;
 			c->off = absdiff(x->off, y->off);
 			c->dist = absdiff(x->line, y->line);
 			if (strcmp(base_name(x->file), base_name(y->file)) != 0)

@@ -34,7 +34,7 @@ struct match_item {
 	                         * the class, never paired with the user's */
 	const char *func;       /* "" when unknown: never paired */
 	const char *file;       /* the stored path */
-	int line;
+	int line, col;
 	int off;                /* line minus its function's first finding line */
 };
 

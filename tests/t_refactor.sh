@@ -293,3 +293,24 @@ B=$Y bstep y3
 added=$(grep -n 'case 0:' "$Y/y.go" | cut -d: -f1)
 check_eq "identical statement added above its twins: the gate names the added line (from git)" \
     "$($E gate --base y2 --head y3 2>/dev/null | grep '^[-+] ')" "+ y.go:$((added + 1)):13: new(int) escapes to heap"
+
+# A renamed function with lines added at its top: two findings of one text
+# pair by column before by offset inside the function, so they do not
+# cross (seen on gjson: escapeComp renamed Escape).
+cat >"$Y/r.go" <<'EOF'
+package al
+
+func Old(p *int) {
+	if *p > 0 {
+		sink = new(int)
+	}
+	sink = new(int)
+}
+EOF
+B=$Y bstep r0
+replace_first "$Y/r.go" 'func Old(p *int) {\n' 'func Renamed(p *int) {\n\tq := *p + 1\n\t_ = q\n'
+B=$Y bstep r1
+$E diff --format json r0 r1 >"$T/r.json" 2>/dev/null
+check_eq "rename with lines added: same-text findings keep their columns" \
+    "$(python3 -c 'import json,sys; print(sorted((o["line"], o["col"], o["old"]["line"], o["old"]["col"]) for o in json.load(open(sys.argv[1])) if o["change"]=="moved" and o["message"]=="new(int) escapes to heap"))' "$T/r.json")" \
+    "[(7, 13, 5, 13), (9, 12, 7, 12)]"
