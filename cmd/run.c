@@ -216,22 +216,6 @@ build_exited(void *ctx, int status)
 		run_recheck_early(b->run, b->spool);
 }
 
-/* Removes a database this run created, with its -wal and -shm. */
-static void
-remove_db(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	struct sbuf sb = SBUF_INIT;
-	size_t i;
-
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		sbuf_reset(&sb);
-		sbuf_addf(&sb, "%s%s", path, sfx[i]);
-		unlink(sb.buf);
-	}
-	sbuf_release(&sb);
-}
-
 static int
 store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
     char **pats, int npats, FILE *spool, struct build *b, struct sbuf *cmdline)
@@ -326,7 +310,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 				in = NULL;
 				store_close(st);
 				r->st = NULL;
-				remove_db(cx->dbpath);
+				store_remove(cx->dbpath);
 			}
 			warnings_flush(r, rc == EXIT_OK);
 			if (rc != EXIT_OK)

@@ -353,6 +353,16 @@ precheck(const char *path, int flags, int *exists, char *err, size_t errsz)
 	return STORE_OK;
 }
 
+/* Every connection's settings: extended result codes, a long busy wait,
+ * escdb's SQL functions.  An SQLite result code. */
+static int
+connection_setup(struct store *st)
+{
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 600000);
+	return store_register_functions(st->db);
+}
+
 /* A writable connection's settings: WAL lets readers and one writer work
  * at once.  A staged file is written by no one else and reaches its path
  * only whole (store_publish): no journal on disk, no syncs until then. */
@@ -368,9 +378,8 @@ writable_setup(struct store *st)
 	    store_exec(st, "PRAGMA foreign_keys=ON") != STORE_OK ? STORE_EDB : STORE_OK;
 }
 
-/* Removes a database file with the files SQLite keeps beside it. */
-static void
-unlink_db(const char *path)
+void
+store_remove(const char *path)
 {
 	static const char *const sfx[] = { "-journal", "-wal", "-shm", "" };
 	char buf[4096];
@@ -489,14 +498,12 @@ store_publish(struct store *st)
 	free(st->stage);
 	st->stage = NULL;
 	if (connect_db(st, st->final, HOW_WRITE, 0) != SQLITE_OK ||
-	    store_register_functions(st->db) != SQLITE_OK || writable_setup(st) != STORE_OK) {
+	    connection_setup(st) != SQLITE_OK || writable_setup(st) != STORE_OK) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "the run is stored in %s, but the "
 		    "file cannot be opened again: %s", st->final,
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		return STORE_EDB;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 600000);
 	store_exec(st, "PRAGMA cache_size=-8000");
 	return STORE_OK;
 }
@@ -547,9 +554,7 @@ again:
 		store_close(st);
 		return rc;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 600000);
-	if (store_register_functions(st->db) != SQLITE_OK) {
+	if (connection_setup(st) != SQLITE_OK) {
 		snprintf(err, errsz, "cannot register SQL functions: %s", sqlite3_errmsg(st->db));
 		store_close(st);
 		return STORE_EDB;
@@ -609,7 +614,7 @@ store_close(struct store *st)
 	if (st->db)
 		sqlite3_close(st->db);
 	if (st->stage)          /* never published: no run in it */
-		unlink_db(st->stage);
+		store_remove(st->stage);
 	free(st->stage);
 	free(st->final);
 	for (i = 0; i < st->rc.cap; i++)

@@ -45,6 +45,9 @@ enum { STORE_RDONLY = 1, STORE_CREATE = 2,
  * On failure *out is NULL and err holds the message. */
 int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);
+/* Removes the database file path and the -journal, -wal and -shm files
+ * SQLite keeps beside it. */
+void store_remove(const char *path);
 /* Whether st is a new database not yet at its path (STORE_STAGE). */
 int store_staged(const struct store *st);
 sqlite3 *store_db(struct store *st);
