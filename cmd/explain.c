@@ -52,26 +52,21 @@ git_source(void *ctx, const char *srcdir, const char *path, size_t *len)
 static char *
 moved_on(const char *dir, const char *commit)
 {
-	struct sbuf rev = SBUF_INIT;
 	char *sha, *head, *st;
 	int same;
 
-	if (dir == NULL || *dir == '\0' || commit == NULL || *commit == '\0')
+	if (dir == NULL || *dir == '\0' || commit == NULL || *commit == '\0' ||
+	    (sha = gotool_git_commit(dir, commit)) == NULL)
 		return NULL;
-	sbuf_addf(&rev, "%s^{commit}", commit);
-	sha = gotool_git_line(dir, "rev-parse", "--verify", "-q", rev.buf, NULL);
-	sbuf_release(&rev);
-	if (sha == NULL)
-		return NULL;
-	head = gotool_git_line(dir, "rev-parse", "--verify", "-q", "HEAD", NULL);
-	same = head != NULL && strncmp(head, sha, strlen(sha)) == 0;
+	head = gotool_git_commit(dir, "HEAD");
+	same = head != NULL && strcmp(head, sha) == 0;
 	free(head);
 	if (same) {
 		st = gotool_git(dir, "status", "--porcelain", "--untracked-files=no", (const char *)NULL);
 		same = st != NULL && st[0] == '\0';
 		free(st);
 	}
-	if (same || sha[0] == '\0') {
+	if (same) {
 		free(sha);
 		return NULL;
 	}

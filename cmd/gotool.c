@@ -475,3 +475,15 @@ gotool_git_line(const char *dir, const char *a1, const char *a2, const char *a3,
 	}
 	return s;
 }
+
+char *
+gotool_git_commit(const char *dir, const char *rev)
+{
+	struct sbuf spec = SBUF_INIT;
+	char *sha;
+
+	sbuf_addf(&spec, "%s^{commit}", rev);
+	sha = gotool_git_line(dir, "rev-parse", "--verify", "--quiet", spec.buf, NULL);
+	sbuf_release(&spec);
+	return sha;
+}

@@ -27,6 +27,10 @@ char *gotool_git(const char *dir, ...);
 /* gotool_git's first line, or NULL when git fails or prints nothing. */
 char *gotool_git_line(const char *dir, const char *a1, const char *a2, const char *a3,
     const char *a4, const char *a5);
+/* The full hash of the commit rev names in dir's repository (git
+ * rev-parse --verify --quiet REV^{commit}), or NULL when git does not
+ * know it there. */
+char *gotool_git_commit(const char *dir, const char *rev);
 
 /* Like gotool_capture, but the command's standard output and standard
  * error both go to fp (opened for writing, e.g. from gotool_tmpfile), so

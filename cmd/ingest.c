@@ -182,15 +182,9 @@ cmd_ingest(struct cmdctx *cx, int argc, char **argv)
 	/* a revision git knows there (HEAD~1, a short hash, a tag) is
 	 * stored as its full hash, as run stores it; anything else (a
 	 * label, a hash of another repository) as given */
-	if (m.commit != NULL && m.commit[0] != '\0' && m.commit[0] != '-' && rundir != NULL) {
-		struct sbuf spec = SBUF_INIT;
-
-		sbuf_addf(&spec, "%s^{commit}", m.commit);
-		commit_sha = gotool_git_line(rundir, "rev-parse", "--verify", "--quiet", spec.buf, NULL);
-		sbuf_release(&spec);
-		if (commit_sha != NULL)
-			m.commit = commit_sha;
-	}
+	if (m.commit != NULL && m.commit[0] != '\0' && m.commit[0] != '-' && rundir != NULL &&
+	    (commit_sha = gotool_git_commit(rundir, m.commit)) != NULL)
+		m.commit = commit_sha;
 	if (repo_opt) {
 		while (strncmp(repo_opt, "./", 2) == 0)
 			repo_opt += 2;

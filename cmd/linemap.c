@@ -92,9 +92,9 @@ load(struct linemap *lm)
 	char *bs, *hs, *cur, *out;
 
 	lm->loaded = -1;
-	bs = gotool_git_line(lm->dir, "rev-parse", "--verify", "-q", lm->base, NULL);
-	hs = gotool_git_line(lm->dir, "rev-parse", "--verify", "-q", lm->head, NULL);
-	cur = gotool_git_line(lm->dir, "rev-parse", "--verify", "-q", "HEAD", NULL);
+	bs = gotool_git_commit(lm->dir, lm->base);
+	hs = gotool_git_commit(lm->dir, lm->head);
+	cur = gotool_git_commit(lm->dir, "HEAD");
 	if (bs == NULL || hs == NULL)
 		out = NULL;
 	else if (cur != NULL && strcmp(cur, hs) == 0)

@@ -207,19 +207,13 @@ is_hash(const char *s)
 void
 run_resolve_commit(struct run *r, const char *rev, int have_date)
 {
-	struct sbuf spec = SBUF_INIT;
 	char *ct, *end;
 	long long v;
 
 	if (rev == NULL)
-		r->commit = gotool_git_line(r->absdir, "rev-parse", "--verify", "--quiet",
-		    "HEAD^{commit}", NULL);
-	else if (rev[0] != '-' && rev[0] != '\0') {
-		sbuf_addf(&spec, "%s^{commit}", rev);
-		r->commit = gotool_git_line(r->absdir, "rev-parse", "--verify", "--quiet",
-		    spec.buf, NULL);
-		sbuf_release(&spec);
-	}
+		r->commit = gotool_git_commit(r->absdir, "HEAD");
+	else if (rev[0] != '-' && rev[0] != '\0')
+		r->commit = gotool_git_commit(r->absdir, rev);
 	if (r->commit == NULL) {
 		/* No repository, no git, or a revision git does not know:
 		 * the commit is what was given (or empty), the date now.  A
