@@ -416,19 +416,22 @@ align(const uint64_t *c, size_t m, size_t n, size_t *to)
 }
 
 /* The pairing of one group: BASE's gm findings kb[0..gm) with HEAD's gn
- * kh[0..gn); to[a] indexes the larger side for the smaller side's a. */
+ * kh[0..gn); bto[a] is the index in kh of the one BASE's a-th pairs
+ * with, or SIZE_MAX.  to is scratch for min(gm, gn). */
 static void
 align_group(struct store *st, const struct diff_opts *o, struct diff_pathcache *pc,
     struct sbuf *path, const struct diff_item *b, const struct keyed *kb, size_t gm,
-    const struct diff_item *h, const struct keyed *kh, size_t gn, size_t *to)
+    const struct diff_item *h, const struct keyed *kh, size_t gn, size_t *to, size_t *bto)
 {
 	size_t m = gm < gn ? gm : gn, n = gm < gn ? gn : gm, a, k;
 	uint64_t *c;
 	int *mx;
 
+	for (a = 0; a < gm; a++)
+		bto[a] = SIZE_MAX;
 	if (gm == gn || (m + 1) * (n + 1) > ALIGN_MAX_CELLS) {
 		for (a = 0; a < m; a++)
-			to[a] = a;
+			bto[a] = a;     /* k-th with k-th */
 		return;
 	}
 	mx = xreallocarray(NULL, gm, sizeof(*mx));
@@ -444,6 +447,12 @@ align_group(struct store *st, const struct diff_opts *o, struct diff_pathcache *
 			c[a * n + k] = align_cost(&b[kb[ib].i], mx[ib], &h[kh[ih].i]);
 		}
 	align(c, m, n, to);
+	for (a = 0; a < m; a++) {
+		if (gm <= gn)
+			bto[a] = to[a];
+		else
+			bto[to[a]] = a;
+	}
 	free(c);
 	free(mx);
 }
@@ -598,7 +607,8 @@ leftover_flow(void *ctx, int side, size_t idx)
 
 /* The passes over the leftovers lb (fixed) and lh (new). */
 static int
-pair_leftovers(struct store *st, const struct diff_opts *o, struct diff *d, size_t *cap,
+pair_leftovers(struct store *st, const struct diff_opts *o, struct diff_pathcache *pc,
+    struct sbuf *path, struct diff *d, size_t *cap,
     struct diff_item *lb, size_t nb, struct diff_item *lh, size_t nh)
 {
 	struct match_funcs fb = MATCH_FUNCS_INIT, fh = MATCH_FUNCS_INIT;
@@ -625,22 +635,17 @@ pair_leftovers(struct store *st, const struct diff_opts *o, struct diff *d, size
 	memset(&tn, 0, sizeof(tn));
 	tn.next = -1;
 	if (nb && nh) {
-		struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
-		struct sbuf path = SBUF_INIT;
-
 		for (i = 0; i < nb; i++) {
 			to_match(st, &lb[i], &fb, &tn, &mb[i]);
 			/* the nearest position is measured from where git says
 			 * BASE's line went, when it says */
 			if (o && o->linemap) {
 				int ml = o->linemap(o->linemap_ctx,
-				    diff_item_path(st, &lb[i], &pc, &path), lb[i].line);
+				    diff_item_path(st, &lb[i], pc, path), lb[i].line);
 				if (ml > 0)
 					mb[i].line = ml;
 			}
 		}
-		diff_pathcache_release(&pc);
-		sbuf_release(&path);
 		for (i = 0; i < nh; i++)
 			to_match(st, &lh[i], &fh, &tn, &mh[i]);
 	}
@@ -686,7 +691,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	struct keyed *kb, *kh;
 	struct diff_pathcache pc = { { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 1 };
 	struct sbuf path = SBUF_INIT;
-	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2], *to;
+	size_t nb = 0, nh = 0, i = 0, j = 0, cap = 0, nlb = 0, nlh = 0, nout[2], *to, *bto;
+	unsigned char *hit;
 	struct diff_opts all;
 	unsigned mask;
 	int64_t base = d->base, head = d->head;
@@ -711,6 +717,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	lb = xreallocarray(NULL, nb ? nb : 1, sizeof(*lb));
 	lh = xreallocarray(NULL, nh ? nh : 1, sizeof(*lh));
 	to = xreallocarray(NULL, (nb < nh ? nb : nh) + 1, sizeof(*to));
+	bto = xreallocarray(NULL, nb + 1, sizeof(*bto));
+	hit = xreallocarray(NULL, nh + 1, 1);
 	/* Keys: each group of one pre-key pairs as align says; the rest
 	 * are left over for the passes. */
 	while (i < nb || j < nh) {
@@ -731,43 +739,38 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 			;
 		gm = ie - i;
 		gn = je - j;
-		align_group(st, o, &pc, &path, b, kb + i, gm, h, kh + j, gn, to);
-		for (a = 0; a < (gm <= gn ? gm : gn); a++) {
-			x = gm <= gn ? &b[kb[i + a].i] : &b[kb[i + to[a]].i];
-			y = gm <= gn ? &h[kh[j + to[a]].i] : &h[kh[j + a].i];
+		align_group(st, o, &pc, &path, b, kb + i, gm, h, kh + j, gn, to, bto);
+		memset(hit, 0, gn);
+		for (a = 0; a < gm; a++) {
+			x = &b[kb[i + a].i];
+			if (bto[a] == SIZE_MAX) {
+				lb[nlb++] = *x;
+				continue;
+			}
+			hit[bto[a]] = 1;
+			y = &h[kh[j + bto[a]].i];
 			if (x->file != y->file || x->line != y->line || x->col != y->col) {
 				struct diff_item m = moved_item(x, y, MATCH_KEY);
 				push(d, &cap, &m, DIFF_MOVED);
 			} else if (mask & (1u << y->kind))
 				d->unchanged++;
 		}
-		/* the unpaired ones of the larger side */
-		if (gm != gn) {
-			size_t big = gm > gn ? gm : gn, small = gm > gn ? gn : gm, q = 0, k;
-			for (k = 0; k < big; k++) {
-				if (q < small && to[q] == k) {
-					q++;
-					continue;
-				}
-				if (gm > gn)
-					lb[nlb++] = b[kb[i + k].i];
-				else
-					lh[nlh++] = h[kh[j + k].i];
-			}
-		}
+		for (a = 0; a < gn; a++)
+			if (!hit[a])
+				lh[nlh++] = h[kh[j + a].i];
 		i = ie;
 		j = je;
 	}
 	free(kb);
 	free(kh);
 	free(to);
-	diff_pathcache_release(&pc);
-	sbuf_release(&path);
+	free(bto);
+	free(hit);
 	free(b);
 	free(h);
 	*again = 0;
 	if (pair)
-		rc = pair_leftovers(st, o, d, &cap, lb, nlb, lh, nlh);
+		rc = pair_leftovers(st, o, &pc, &path, d, &cap, lb, nlb, lh, nlh);
 	else {
 		*again = nlb && nlh;
 		for (i = 0; i < nlb; i++)
@@ -777,6 +780,8 @@ compute(struct store *st, const struct diff_opts *o, unsigned load, int pair,
 	}
 	free(lb);
 	free(lh);
+	diff_pathcache_release(&pc);
+	sbuf_release(&path);
 	if (rc != STORE_OK)
 		return rc;
 	for (i = j = 0; i < d->n; i++) {

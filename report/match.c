@@ -274,6 +274,7 @@ struct cand {
 struct score {
 	uint64_t a, b;          /* function hashes */
 	unsigned add, total;
+	int ok;                 /* rename/extract evidence: -1 not yet known */
 };
 
 static int
@@ -351,6 +352,7 @@ group_pair(struct ctx *cx, struct vecs *vv, const size_t *ib, size_t b0, size_t 
 	s->b = fhash(fh->pkg, fh->func, strlen(fh->func));
 	s->add = (unsigned)(nb < nh ? nb : nh);
 	s->total = 0;
+	s->ok = -1;
 	for (i = b0; i < b1; i++)
 		for (j = h0; j < h1; j++) {
 			const struct match_item *x = &cx->b[ib[i]], *y = &cx->h[ih[j]];
@@ -465,10 +467,11 @@ pair_total(struct score *const *sp, size_t n, uint64_t a, uint64_t b)
 
 /* A closure is code of its enclosing function: one closure pairs with a
  * closure (or function) of another enclosing function only when the
- * enclosing functions themselves moved (renamed, or code extracted from
- * one into the other, by the same evidence), else two unrelated closures
- * of one signature would pair.  Two enclosing functions without any
- * finding of their own pair only as a rename (both gone / both new). */
+ * enclosing functions themselves may pair (pass_for) and moved (renamed,
+ * or code extracted from one into the other, by the same evidence), else
+ * two unrelated closures of one signature would pair.  Two enclosing
+ * functions without any finding of their own pair only as a rename (both
+ * gone / both new). */
 static int
 closure_moved(struct ctx *cx, const struct cand *c, struct score *const *sp, size_t nsp,
     const struct fsize *szb, size_t nszb, const struct fsize *szh, size_t nszh)
@@ -479,23 +482,18 @@ closure_moved(struct ctx *cx, const struct cand *c, struct score *const *sp, siz
 	enum match_pass p;
 	uint64_t hb, hh;
 	unsigned nb, nh;
-	int in_head, in_base;
 
-	if (c->pass != MATCH_RENAME && c->pass != MATCH_EXTRACT)
-		return 1;
 	if (x->func[eb] == '\0' && y->func[eh] == '\0')
 		return 1;               /* neither is a closure */
-	ob = xstrndup(x->func, eb);
-	oh = xstrndup(y->func, eh);
-	in_head = match_funcs_has(cx->fh, x->pkg, ob);
-	in_base = match_funcs_has(cx->fb, y->pkg, oh);
-	free(ob);
-	free(oh);
 	if (eb == eh && strncmp(x->func, y->func, eb) == 0)
 		return 1;
-	if (in_base)
-		return 0;               /* never into a function BASE had */
-	p = in_head ? MATCH_EXTRACT : MATCH_RENAME;
+	ob = xstrndup(x->func, eb);
+	oh = xstrndup(y->func, eh);
+	p = pass_for(cx, x->pkg, ob, oh);
+	free(ob);
+	free(oh);
+	if (p != MATCH_RENAME && p != MATCH_EXTRACT)
+		return 0;
 	hb = fhash(x->pkg, x->func, eb);
 	hh = fhash(y->pkg, y->func, eh);
 	nb = fsize_get(szb, nszb, hb);
@@ -581,11 +579,18 @@ match_pair(const struct match_item *b, size_t nb, struct match_funcs *fb,
 
 		if (pair[c->bi] != SIZE_MAX || hused[c->hi])
 			continue;
-		if ((c->pass == MATCH_RENAME || c->pass == MATCH_EXTRACT) &&
-		    (!moved_enough((enum match_pass)c->pass, c->score,
-		    fsize_get(szb, nszb, vv.s[c->si].a), fsize_get(szh, nszh, vv.s[c->si].b)) ||
-		    !closure_moved(&cx, c, sp, vv.ns, szb, nszb, szh, nszh)))
-			continue;
+		if (c->pass == MATCH_RENAME || c->pass == MATCH_EXTRACT) {
+			/* the evidence is the two functions': decided once for
+			 * their score entry */
+			struct score *sc = &vv.s[c->si];
+
+			if (sc->ok < 0)
+				sc->ok = moved_enough((enum match_pass)c->pass, c->score,
+				    fsize_get(szb, nszb, sc->a), fsize_get(szh, nszh, sc->b)) &&
+				    closure_moved(&cx, c, sp, vv.ns, szb, nszb, szh, nszh);
+			if (!sc->ok)
+				continue;
+		}
 		pair[c->bi] = c->hi;
 		pass[c->bi] = (unsigned char)c->pass;
 		hused[c->hi] = 1;
