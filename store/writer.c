@@ -121,6 +121,16 @@ flush_all(struct store_writer *w)
 	return w->threaded ? writer_bg_drain(w) : writer_flush_batches(w);
 }
 
+/* Before the caller's thread runs a statement of its own: the thread,
+ * which owns the connection while it works, is drained.  Without it the
+ * batches wait until full: rows of other tables may go in between (ids
+ * are handed out before insertion, and order within a table is kept). */
+static int
+own_connection(struct store_writer *w)
+{
+	return w->threaded ? writer_bg_drain(w) : STORE_OK;
+}
+
 static void
 intern_clear(struct store_writer *w)
 {
@@ -321,7 +331,7 @@ store_writer_amend(struct store_writer *w, const char *go_version,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (flush_all(w) != STORE_OK)
+	if (own_connection(w) != STORE_OK)
 		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET go_version = coalesce(?1, go_version), "
 	    "goos = coalesce(?2, goos), goarch = coalesce(?3, goarch), partial = ?4, "
@@ -387,7 +397,7 @@ store_writer_package(struct store_writer *w, const char *name, const char *dir, 
 
 	if (id < 0)
 		return store_fail(w->st, "storing package");
-	if (flush_all(w) != STORE_OK)
+	if (own_connection(w) != STORE_OK)
 		return STORE_EDB;
 	sqlite3_bind_int64(s, 1, w->run);
 	sqlite3_bind_int64(s, 2, id);
@@ -405,7 +415,7 @@ store_writer_line(struct store_writer *w, enum line_class c, unsigned long linen
 	sqlite3_stmt *s = w->ins_line;
 	int rc;
 
-	if (flush_all(w) != STORE_OK)
+	if (own_connection(w) != STORE_OK)
 		return STORE_EDB;
 	if (n > 4096)
 		n = 4096;       /* the count is what matters for long lines */
@@ -425,7 +435,7 @@ store_writer_counts(struct store_writer *w, const unsigned long counts[LC_N],
 	sqlite3_stmt *s;
 	int i, rc = SQLITE_DONE;
 
-	if (flush_all(w) != STORE_OK)
+	if (own_connection(w) != STORE_OK)
 		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "INSERT INTO line_class(run, class, n) VALUES (?,?,?) "
 	    "ON CONFLICT(run, class) DO UPDATE SET n = n + excluded.n", -1, &s, NULL) != SQLITE_OK)
@@ -464,7 +474,7 @@ store_writer_set_input(struct store_writer *w, const char *input)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (flush_all(w) != STORE_OK)
+	if (own_connection(w) != STORE_OK)
 		return STORE_EDB;
 	if (sqlite3_prepare_v2(w->st->db, "UPDATE run SET input = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(w->st, "storing the input");
