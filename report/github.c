@@ -52,12 +52,13 @@ diff_render_github(struct store *st, const struct diff *d, const struct diff_ren
 		if (it->change == DIFF_MOVED)
 			continue;
 		const char *file = diff_item_path(st, it, &pc, &path);
-
-		fputs(it->change == DIFF_NEW ? "::error " : "::notice ", fp);
 		/* a finding without a position (range-over-func's
 		 * "<unknown line number>") is annotated on the run, not on a
 		 * file: GitHub takes an annotation without file and line */
-		if (file[0] != '\0' && it->line > 0) {
+		int placed = file[0] != '\0' && it->line > 0;
+
+		fputs(it->change == DIFF_NEW ? "::error " : "::notice ", fp);
+		if (placed) {
 			fputs("file=", fp);
 			gh_escape(fp, file, 1);
 			fprintf(fp, ",line=%d", it->line);
@@ -68,7 +69,7 @@ diff_render_github(struct store *st, const struct diff *d, const struct diff_ren
 		sbuf_reset(&title);
 		sbuf_addf(&title, "escdb %s%s", esc_kind_name(it->kind),
 		    it->change == DIFF_FIXED ? " fixed" : "");
-		if (file[0] == '\0' || it->line <= 0)
+		if (!placed)
 			sbuf_addf(&title, " in %s (no position)", store_str(st, it->func)[0] ?
 			    store_str(st, it->func) : store_str(st, it->pkg));
 		fputs("title=", fp);
