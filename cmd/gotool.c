@@ -304,26 +304,52 @@ gotool_spool(const char *dir, char *const argv[], FILE *fp, int *status)
 	return 0;
 }
 
-FILE *
-gotool_tmpfile(void)
+/* A new empty file PREFIX-XXXXXX under $TMPDIR, else /tmp: its open
+ * descriptor, its path in *path (caller frees); -1 with errno set. */
+static int
+tmp_create(const char *prefix, char **path)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct sbuf path = SBUF_INIT;
-	FILE *fp;
+	struct sbuf sb = SBUF_INIT;
 	int fd, e;
 
 	if (tmp == NULL || tmp[0] == '\0')
 		tmp = "/tmp";
-	sbuf_addf(&path, "%s/escdb-XXXXXX", tmp);
-	fd = mkostemp(path.buf, O_CLOEXEC);
+	sbuf_addf(&sb, "%s/%s-XXXXXX", tmp, prefix);
+	fd = mkostemp(sb.buf, O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		sbuf_release(&path);
+		sbuf_release(&sb);
 		errno = e;
-		return NULL;
+		return -1;
 	}
-	unlink(path.buf);
-	sbuf_release(&path);
+	*path = sbuf_detach(&sb);
+	return fd;
+}
+
+char *
+gotool_tmpname(const char *prefix)
+{
+	char *path;
+	int fd = tmp_create(prefix, &path);
+
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	return path;
+}
+
+FILE *
+gotool_tmpfile(void)
+{
+	char *path;
+	FILE *fp;
+	int fd, e;
+
+	if ((fd = tmp_create("escdb", &path)) < 0)
+		return NULL;
+	unlink(path);
+	free(path);
 	fp = fdopen(fd, "w+");
 	if (fp == NULL) {
 		e = errno;

@@ -61,6 +61,9 @@ FILE *gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx,
  * /tmp, open for reading and writing.  NULL with errno set on failure.
  * Caller closes it with fclose. */
 FILE *gotool_tmpfile(void);
+/* The path of a new empty file PREFIX-XXXXXX there, which the caller
+ * removes and frees; NULL with errno set. */
+char *gotool_tmpname(const char *prefix);
 
 /* Copies fp from its start to out; returns 0, or -1 on a read or write
  * error.  Leaves fp at its end. */

@@ -202,6 +202,9 @@ run_release(struct run *r)
 	free(r->commit);
 	free(r->shard);
 	free(r->flags);
+	free(r->gomod);
+	free(r->gowork);
+	run_graph_release(r);
 	sbuf_release(&r->warnings);
 }
 
@@ -212,8 +215,13 @@ build_exited(void *ctx, int status)
 {
 	struct build *b = ctx;
 
-	if (status == 0)
-		run_recheck_early(b->run, b->spool);
+	if (status != 0)
+		return;
+	/* the package list from the graph, if it tells it whole (go list,
+	 * when needed, runs after the parse) */
+	if (b->run->use_graph && run_graph_packages(b->run, NULL, 0) != EXIT_OK)
+		return;
+	run_recheck_early(b->run, b->spool);
 }
 
 static int
@@ -276,9 +284,6 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
-	for (i = 0; i < r->npkgs; i++)
-		if (r->pkgs[i].built)
-			ingest_expect_package(in, r->pkgs[i].path);
 	if (r->jsondir != NULL) {
 		/* The logopt directory is part of the compile flags, so a
 		 * fresh one makes the go command compile every named package
@@ -319,7 +324,23 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			goto out;
 		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;
+		nsilent = 0;
+	}
+	/* Known now: the packages asked for (go list, or the build's graph) */
+	if (r->npkgs == 0 && (rc = run_graph_packages(r, pats, npats)) != EXIT_OK)
+		goto out;
+	for (i = 0; i < r->npkgs; i++)
+		if (r->pkgs[i].built)
+			ingest_expect_package(in, r->pkgs[i].path);
+	if (r->jsondir == NULL && (spool != NULL || b != NULL)) {
+		size_t k = 0;
 		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf, &cla);
+		/* compiled in this build, or found silent before under the
+		 * same action id: asked for no more */
+		for (i = 0; i < nsilent; i++)
+			if (cla || !r->use_graph || !run_silent_ok(r, silent[i]))
+				silent[k++] = silent[i];
+		nsilent = k;
 	}
 	if (nsilent > 0) {
 		progress(r, "asking again for %zu package%s that printed nothing\u2026",
@@ -333,6 +354,9 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			goto out;
 		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;
+		if (r->use_graph)
+			for (i = 0; i < nsilent; i++)
+				run_silent_asked(r, silent[i]);
 	}
 	/* The input column names every go build that was run. */
 	ingest_set_input(in, cmdline->buf);
@@ -351,6 +375,8 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		ingest_silent_packages(in, &still);
 		for (j = 0; j < still.len; j++)
 			npk += still.buf[j] == '\n';
+		if (r->use_graph && still.len > 0)
+			run_silent_record(r, still.buf);
 		sbuf_release(&still);
 
 		rc = ingest_commit(in, &id);
@@ -553,6 +579,12 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	stream = shard == NULL && !json;
 	if ((rc = run_go_env(&r)) != EXIT_OK)
 		goto out;
+	/* The packages from the build's own action graph: no go list
+	 * beside the build (see run_graph.c) */
+	if (stream && run_graph_usable(&r)) {
+		r.graph_path = gotool_tmpname("escdb-graph");
+		r.use_graph = r.graph_path != NULL;
+	}
 	if (json) {
 		char tmpl[4096];
 		const char *tmp = getenv("TMPDIR");
@@ -584,14 +616,14 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 		char *gf[1];
 		gf[0] = r.gcflags;
 		progress(&r, "building\u2026");
-		if ((rc = run_go_build_start(&r, gf, 1, pats, (size_t)npats, &cmdline,
-		    &b.spool, &b.pid)) != EXIT_OK)
+		if ((rc = run_go_build_start(&r, gf, 1, pats, (size_t)npats,
+		    r.use_graph ? r.graph_path : NULL, &cmdline, &b.spool, &b.pid)) != EXIT_OK)
 			goto out;
 		b.npkgs = (size_t)npats;
 		b.running = 1;
 	}
 	progress(&r, "listing packages\u2026");
-	if ((rc = run_list_packages(&r, pats, npats)) != EXIT_OK)
+	if (!r.use_graph && (rc = run_list_packages(&r, pats, npats)) != EXIT_OK)
 		goto out;
 	run_resolve_commit(&r, rev, have_date);
 	if (stream) {
@@ -629,7 +661,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	}
 	progress(&r, "building %zu package%s\u2026", targets.n, plural(targets.n));
 	if (targets.n > 0 &&
-	    (rc = run_go_build(&r, fl.v, fl.n, targets.v, targets.n, &cmdline, &spool)) != EXIT_OK)
+	    (rc = run_go_build(&r, fl.v, fl.n, targets.v, targets.n,
+	    r.use_graph ? r.graph_path : NULL, &cmdline, &spool)) != EXIT_OK)
 		goto out;
 	if (targets.n == 0)
 		sbuf_addf(&cmdline, "(no package in shard %s)", r.shard);

@@ -131,6 +131,8 @@ run_pkgdir(void *ctx, const char *path)
 
 	memset(&key, 0, sizeof(key));   /* issue 7: cppcheck uninitvar */
 	key.path = (char *)path;
+	if (r->npkgs == 0 && r->use_graph)
+		return run_graph_dir(r, path);  /* parsed before the list is known */
 	p = bsearch(&key, r->pkgs, r->npkgs, sizeof(*r->pkgs), pkg_cmp);
 	return p ? p->dir : NULL;
 }
@@ -142,6 +144,9 @@ run_modroot(const struct run *r)
 	const char *best = NULL;
 	size_t i, n, bestn = 0;
 
+	/* the graph's run: GOMOD names the module holding DIR */
+	if (r->use_graph && r->modroot != NULL)
+		return r->modroot;
 	for (i = 0; i < r->npkgs; i++) {
 		const char *m = r->pkgs[i].moddir;
 
@@ -164,9 +169,9 @@ int
 run_go_env(struct run *r)
 {
 	char *argv[] = { "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOROOT", "GOMODCACHE",
-	    "GOAMD64", NULL };
+	    "GOAMD64", "GOMOD", "GOWORK", NULL };
 	char **dst[] = { &r->goversion, &r->goos, &r->goarch, &r->goroot, &r->gomodcache,
-	    &r->goamd64 };
+	    &r->goamd64, &r->gomod, &r->gowork };
 	struct sbuf out = SBUF_INIT, err = SBUF_INIT;
 	char *line, *next;
 	size_t i;
@@ -301,16 +306,22 @@ strv_release(struct strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
-/* The go build command line: FLAGS [-o /dev/null] PKGS. */
+/* The go build command line: FLAGS [-o /dev/null] PKGS, and first the
+ * action graph's file when graph is not NULL. */
 static void
 build_argv(struct run *r, struct strv *av, char **flags, size_t nflags, char **pkgs,
-    size_t npkgs)
+    size_t npkgs, const char *graph)
 {
 	size_t i;
 
 	av->n = 0;
 	strv_add(av, "go");
 	strv_add(av, "build");
+	if (graph != NULL) {
+		struct sbuf sb = SBUF_INIT;
+		sbuf_addf(&sb, "-debug-actiongraph=%s", graph);
+		strv_own(av, sbuf_detach(&sb));
+	}
 	if (go_minor(r->goversion) >= 18)
 		strv_add(av, "-buildvcs=false");  /* no git status; the binary is discarded */
 	if (r->tags != NULL)
@@ -327,13 +338,13 @@ build_argv(struct run *r, struct strv *av, char **flags, size_t nflags, char **p
 
 int
 run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
-    struct sbuf *cmdline, FILE **spool, pid_t *pid)
+    const char *graph, struct sbuf *cmdline, FILE **spool, pid_t *pid)
 {
 	struct strv av;
 	int rc = EXIT_OK;
 
 	memset(&av, 0, sizeof(av));
-	build_argv(r, &av, flags, nflags, pkgs, npkgs);
+	build_argv(r, &av, flags, nflags, pkgs, npkgs, graph);
 	if ((*spool = gotool_tmpfile()) == NULL) {
 		run_progress_clear(r);
 		msg_error("cannot create a temporary file: %s", strerror(errno));
@@ -349,6 +360,9 @@ run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size
 	} else {
 		if (cmdline->len)
 			sbuf_adds(cmdline, "; ");
+		/* the graph's file changes nothing built: not recorded */
+		if (graph != NULL)
+			memmove(&av.v[2], &av.v[3], (av.n - 2) * sizeof(*av.v));
 		gotool_cmdline(cmdline, av.v);
 	}
 	strv_release(&av);
@@ -387,7 +401,7 @@ run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool)
  */
 int
 run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
-    struct sbuf *cmdline, FILE **out)
+    const char *graph, struct sbuf *cmdline, FILE **out)
 {
 	FILE *fp;
 	pid_t pid;
@@ -395,7 +409,8 @@ run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npk
 
 	*out = NULL;
 	for (;;) {
-		if ((rc = run_go_build_start(r, flags, nflags, pkgs, npkgs, cmdline, &fp, &pid)) != EXIT_OK)
+		if ((rc = run_go_build_start(r, flags, nflags, pkgs, npkgs, graph, cmdline, &fp,
+		    &pid)) != EXIT_OK)
 			return rc;
 		if (gotool_wait(pid, &status) < 0 || fseeko(fp, 0, SEEK_SET) != 0) {
 			run_progress_clear(r);
@@ -483,7 +498,7 @@ run_recheck_silent(struct run *r, char **silent, size_t nsilent, int cla,
 	*out = NULL;
 	memset(&fl, 0, sizeof(fl));
 	recheck_flags(r, &fl, silent, nsilent, cla);
-	rc = run_go_build(r, fl.v, fl.n, silent, nsilent, cmdline, &raw);
+	rc = run_go_build(r, fl.v, fl.n, silent, nsilent, NULL, cmdline, &raw);
 	strv_release(&fl);
 	if (rc != EXIT_OK)
 		return rc;
@@ -565,15 +580,16 @@ run_recheck_early(struct run *r, FILE *spool)
 	r->early.n = 0;
 	for (i = 0; i < r->npkgs; i++) {
 		if (!r->pkgs[i].built || (seen.n > 0 && bsearch(&r->pkgs[i].path,
-		    seen.v, seen.n, sizeof(*seen.v), run_str_cmp) != NULL))
+		    seen.v, seen.n, sizeof(*seen.v), run_str_cmp) != NULL) ||
+		    run_silent_ok(r, r->pkgs[i].path))
 			continue;
 		strv_add(&r->early, r->pkgs[i].path);
 	}
 	if (r->early.n == 0)
 		goto done;
 	recheck_flags(r, &fl, r->early.v, r->early.n, 0);
-	if (run_go_build_start(r, fl.v, fl.n, r->early.v, r->early.n, &r->early_cmd,
-	    &r->early_spool, &r->early_pid) == EXIT_OK)
+	if (run_go_build_start(r, fl.v, fl.n, r->early.v, r->early.n, NULL,
+	    &r->early_cmd, &r->early_spool, &r->early_pid) == EXIT_OK)
 		r->early_running = 1;
 done:
 	strv_release(&fl);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "cmd.h"
+#include "../lib/htab.h"
 
 struct strv {
 	char **v;
@@ -23,6 +24,15 @@ struct pkg {
 	char *dir;              /* its directory */
 	char *moddir;           /* its module's root, or "" */
 	int built;              /* in the run's shard (all when not sharded) */
+};
+
+/* A package named in the first build's action graph (run_graph.c). */
+struct gpkg {
+	char *path;
+	char *actionid;         /* of its compile action, or NULL */
+	int compiled;           /* the compiler ran in the first build */
+	int asked;              /* asked for in the second build */
+	int builtin;            /* unsafe: never compiled */
 };
 
 struct run {
@@ -59,6 +69,17 @@ struct run {
 	FILE *early_spool;
 	pid_t early_pid;
 	int early_running;
+	/* the action graphs of the builds (run_graph.c) */
+	char *gomod, *gowork;   /* go env GOMOD, GOWORK */
+	char *modpath, *modroot; /* the main module, when GOMOD names one */
+	int use_graph;          /* packages from the graph, not go list first */
+	char *graph_path;       /* the first build's -debug-actiongraph file */
+	struct gpkg *graph;     /* sorted by path */
+	size_t ngraph;
+	struct htab guesses;    /* path -> guessed directory (or NULL) */
+	struct htab silent;     /* action ids known silent */
+	int silent_loaded;
+	char *silent_path;
 };
 
 /* A go build whose output is parsed while it runs. */
@@ -85,10 +106,10 @@ void run_resolve_commit(struct run *r, const char *rev, int have_date);
  * its output. */
 #define RUN_RETRY (-2)
 int run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
-    struct sbuf *cmdline, FILE **spool, pid_t *pid);
+    const char *graph, struct sbuf *cmdline, FILE **spool, pid_t *pid);
 int run_go_build_done(struct run *r, int status, size_t npkgs, FILE *spool);
 int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t npkgs,
-    struct sbuf *cmdline, FILE **out);
+    const char *graph, struct sbuf *cmdline, FILE **out);
 /* Starts the second build for the packages with no heading in spool (the
  * first build's whole output); nothing when there are none, or when the
  * run names .go files (command-line-arguments: asked for afterwards). */
@@ -106,6 +127,24 @@ void strv_add(struct strv *sv, const char *s);
 void strv_own(struct strv *sv, char *s);
 void strv_release(struct strv *sv);
 void run_progress_clear(struct run *r);
+/* run_graph.c.  Whether the first build's graph can stand for go list:
+ * Go 1.21 or later, module mode outside a workspace (reads the main
+ * module's path from GOMOD). */
+int run_graph_usable(struct run *r);
+/* A package's directory from GOROOT or the main module, else NULL. */
+const char *run_graph_dir(struct run *r, const char *path);
+/* Fills r->pkgs (when empty) from the first build's graph, or from go
+ * list when the graph is unreadable or a directory cannot be told (then,
+ * with pats NULL, returns RUN_RETRY instead). */
+int run_graph_packages(struct run *r, char **pats, int npats);
+/* Whether package path, silent in the first build, needs no second one. */
+int run_silent_ok(struct run *r, const char *path);
+/* Notes that package path was asked for in the second build. */
+void run_silent_asked(struct run *r, const char *path);
+/* Adds to the silent list the packages of still (one a line, silent at
+ * the end) that were compiled in the first build or asked again. */
+void run_silent_record(struct run *r, const char *still);
+void run_graph_release(struct run *r);
 /* The directory of package path (a pkgdir callback of ingest). */
 const char *run_pkgdir(void *ctx, const char *path);
 

@@ -8,7 +8,8 @@
 #  - cold: GOCACHE emptied before every measurement, both sides alike; on
 #    testdata/realworld, and on std too with BENCH_COLD_STD=1 (each cold
 #    std build compiles the whole library: minutes on a small machine).
-# Each escdb run writes a fresh database.  Figures, not pass/fail; the bars
+# Each escdb run writes a fresh database; escdb's cache directory (its
+# list of silent packages) is warm or cold with GOCACHE.  Figures, not pass/fail; the bars
 # (warm <= 1.15x, cold <= 1.05x) are printed beside them.
 ESCDB=${ESCDB:-./escdb}
 case $ESCDB in /*) ;; *) ESCDB=$(pwd)/$ESCDB ;; esac
@@ -43,6 +44,8 @@ def sides(name, cwd, pats, env):
 def measure(name, cwd, pats, cold):
     e = dict(env)
     cache = os.path.join(tmp, "cache-" + name)
+    ecache = os.path.join(tmp, "escdb-cache-" + name)
+    e["ESCDB_CACHE"] = ecache
     if cold:
         e["GOCACHE"] = cache
     build, run = sides(name, cwd, pats, e)
@@ -56,6 +59,7 @@ def measure(name, cwd, pats, cold):
         for side in order:
             if cold:
                 shutil.rmtree(cache, ignore_errors=True)
+                shutil.rmtree(ecache, ignore_errors=True)
             got[side] = timed(build if side == 0 else run(), cwd, e)
         tb.append(got[0]); tr.append(got[1]); ratios.append(got[1] / got[0])
     bar = 1.05 if cold else 1.15

@@ -8,6 +8,8 @@ case $ESCDB in /*) ;; *) ESCDB=$ROOT/$ESCDB ;; esac
 export NO_COLOR=1 TZ=UTC LC_ALL=C GOFLAGS=-mod=mod GOTOOLCHAIN=local
 T=$(mktemp -d "${TMPDIR:-/tmp}/escdb-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# escdb's cache directory (run's list of silent packages): one per test
+export ESCDB_CACHE=$T/escdb-cache
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }

@@ -12,6 +12,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 only=${TESTS:-}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/escdb-run.XXXXXX")
+# tests never write escdb's cache directory in HOME (lib.sh gives each its own)
+export ESCDB_CACHE=$work/escdb-cache
 trap 'rm -rf "$work"' EXIT
 
 # count NAME STATUS SECONDS LOG REPORT: counts the ok/not ok lines of LOG

@@ -12,10 +12,12 @@
 #    the go command print nothing for it, build after build: the one case
 #    of output that is not replayed;
 #  - escdb run: two consecutive runs store identical findings, no go
-#    command it spawns has -a, the silent packages are asked again under
-#    another action id (never their dependencies), an evicted entry is
-#    recovered, and the run's input names every go command run (a wrapper
-#    go on PATH logs each command line).
+#    command it spawns has -a, no go list runs, the directories are go
+#    list's; silent packages whose output was replayed are asked again
+#    under another action id (never their dependencies), once: then their
+#    action ids are in escdb's silent list; those compiled in the run are
+#    not; an evicted entry is recovered, and the run's input names every
+#    go command run (a wrapper go on PATH logs each command line).
 . tests/lib.sh
 unset ESCDB_DB
 REALGO=$(command -v go) || { ok "replay: skipped (no go) # SKIP"; exit 0; }
@@ -80,9 +82,26 @@ for V in local go1.27.3; do
 	    "$(sq "$DB" "SELECT group_concat(x, ' ') FROM (SELECT s || '=' || p.nfindings AS x FROM package p JOIN str ON str.id = p.name WHERE p.run = 2 ORDER BY s)")" \
 	    "escdb.test/replay/consts=0 escdb.test/replay/empty=0 escdb.test/replay/esc=2 escdb.test/replay/noptr=0 escdb.test/replay/user=0"
 	check_eq "replay $V: no go build -a" "$(cat "$T/go-1.log" "$T/go-2.log" | grep -c -- '^build .*-a ')" 0
+	check_eq "replay $V: the stored directories are go list's" \
+	    "$(sq "$DB" "SELECT group_concat(dir, ' ') FROM (SELECT dir FROM package WHERE run = 2 ORDER BY 1)")" \
+	    "$(cd "$m" && "$REALGO" list -f '{{.Dir}}' ./... | grep -v testonly | sort | tr '\n' ' ' | sed 's/ $//')"
+	# run 1 compiled every package: its silent ones printed nothing from
+	# a compile, so neither run asks again, and no go list runs
+	check_eq "replay $V: a cold run and a warm one: one go build each, no go list" \
+	    "$(grep -c '^build ' "$T/go-1.log")$(grep -c '^build ' "$T/go-2.log")$(cat "$T/go-1.log" "$T/go-2.log" | grep -c '^list ')" "110"
+	# a warm build cache, escdb's cache empty: the silent packages'
+	# output was replayed, so they are asked again, once
+	for i in 4 5; do
+		: >"$T/go-$i.log"
+		GO_LOG=$T/go-$i.log ESCDB_CACHE=$T/fresh-$V PATH=$T/bin:$PATH "$ESCDB" --db "$T/fresh-$V.db" run -C "$m" >/dev/null 2>&1
+	done
 	check_eq "replay $V: the silent packages, and only they, are asked again under another action id" \
-	    "$(grep '^build .*-gcflags=./\.\.\.=' "$T/go-2.log")" \
+	    "$(grep '^build .*-gcflags=./\.\.\.=' "$T/go-4.log")" \
 	    "build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/replay/consts=-m=2 -l -m=2 -gcflags=escdb.test/replay/empty=-m=2 -l -m=2 -gcflags=escdb.test/replay/noptr=-m=2 -l -m=2 -gcflags=escdb.test/replay/user=-m=2 -l -m=2 -o /dev/null escdb.test/replay/consts escdb.test/replay/empty escdb.test/replay/noptr escdb.test/replay/user"
+	check_eq "replay $V: ... once: the next run finds them in the silent list" \
+	    "$(grep -c '^build ' "$T/go-5.log")" 1
+	check_eq "replay $V: those runs store what the first one did" \
+	    "$(proj "$T/fresh-$V.db" id:1)|$(proj "$T/fresh-$V.db" id:2)" "$(proj "$DB" id:1)|$(proj "$DB" id:1)"
 	check_eq "replay $V: the run's input names every go build run" \
 	    "$(sq "$DB" "SELECT input FROM run WHERE id = 2" | grep -o 'go build' | wc -l)" \
 	    "$(grep -c '^build ' "$T/go-2.log")"
@@ -92,6 +111,9 @@ for V in local go1.27.3; do
 	check_eq "replay $V: a run after the eviction exits 0" "$?" 0
 	check_eq "replay $V: a package whose output was evicted is recovered whole" "$(proj "$DB" id:3)" "$(proj "$DB" id:1)"
 	check_eq "replay $V: recovered without -a" "$(grep -c -- '^build .*-a ' "$T/go-3.log")" 0
+	check_eq "replay $V: only the package whose output was evicted is asked again" \
+	    "$(grep -o -- '-gcflags=[^ ]*=-m=2 -l -m=2' "$T/go-3.log" | tr '\n' ' ')" \
+	    "-gcflags=escdb.test/replay/esc=-m=2 -l -m=2 "
 	check_eq "replay $V: no warnings" "$(cat "$T/err-1" "$T/err-2" "$T/err-3")" ""
 done
 exit 0

@@ -18,6 +18,7 @@ fi
 REALGO=$(command -v go)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_run.XXXXXX") || exit 0
+export ESCDB_CACHE=$tmp/escdb-cache
 # Directories outside the test's own repositories are not git's business.
 GIT_CEILING_DIRECTORIES=$tmp
 export GIT_CEILING_DIRECTORIES
@@ -156,7 +157,8 @@ mkdir -p "$tmp/bin"
 cat >"$tmp/bin/go" <<EOF
 #!/bin/sh
 echo "\$*" >>"$tmp/go.log"
-if [ -n "\$GO_SHIM_DROP\$GO_SHIM_EXTRA" ] && [ "\$1" = build ] && [ "\$3" = "-gcflags=-m=2 -l" ]; then
+case " \$* " in *" -gcflags=-m=2 -l "*) first=1 ;; *) first= ;; esac
+if [ -n "\$GO_SHIM_DROP\$GO_SHIM_EXTRA" ] && [ "\$1" = build ] && [ -n "\$first" ]; then
 	"$REALGO" "\$@" >"$tmp/shim.out" 2>&1
 	rc=\$?
 	awk -v p="# \$GO_SHIM_DROP" '/^# /{ skip = (\$0 == p) } !skip' "$tmp/shim.out"
@@ -172,12 +174,40 @@ cp -R "$root/testdata/demo/." "$s/"
 mkdir -p "$s/consts"
 printf 'package consts\n\n// Answer is a constant: no code, no diagnostics.\nconst Answer = 42\n' >"$s/consts/consts.go"
 sdb=$tmp/silent.db
+# a warm cache: consts's empty output is replayed, not printed by a
+# compile of this run
+(cd "$s" && "$REALGO" build -gcflags='-m=2 -l' ./... >/dev/null 2>&1)
 : >"$tmp/go.log"
 PATH=$tmp/bin:$PATH "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs" 2>"$tmp/errs"
 check "run: a package with no output: exits 0" eq "$?" 0
 check "run: a package with no output is asked for again under another action id" \
     has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/consts=-m=2 -l -m=2 -o /dev/null escdb.test/demo/consts$'
 check "run: never go build -a" eq "$(grep -c -- ' -a ' "$tmp/go.log")" 0
+check "run: no go list: the packages come from the build's action graph" \
+    eq "$(grep -c '^list ' "$tmp/go.log")" 0
+check "run: the action id found silent is in escdb's cache directory" \
+    eq "$(wc -l <"$ESCDB_CACHE/silent-v1" | tr -d ' ')" 1
+# a second run, into a database of its own
+: >"$tmp/go.log"
+PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/again.db" run -C "$s" >/dev/null 2>&1
+check "run: a package found silent under the same action id is not asked again" \
+    eq "$(grep -c '^build' "$tmp/go.log")" 1
+check "run: ... and is still stored with zero findings" \
+    eq "$(q "$tmp/again.db" "SELECT p.nfindings FROM package p JOIN str s ON s.id = p.name WHERE s.s = 'escdb.test/demo/consts'")" 0
+: >"$tmp/go.log"
+ESCDB_CACHE=off PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/off.db" run -C "$s" >/dev/null 2>&1
+check "run: ESCDB_CACHE=off: asked again" \
+    has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/consts=-m=2 -l -m=2 -o /dev/null escdb.test/demo/consts$'
+printf 'garbage\n\000\377 not an id\nabc' >"$tmp/damaged"
+mkdir -p "$tmp/dcache" && cp "$tmp/damaged" "$tmp/dcache/silent-v1"
+: >"$tmp/go.log"
+ESCDB_CACHE=$tmp/dcache PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/dam.db" run -C "$s" >/dev/null 2>"$tmp/errd"
+check "run: a damaged silent list: exits 0, asks again, says nothing" \
+    eq "$?|$(grep -c 'escdb.test/demo/consts=-m=2 -l -m=2' "$tmp/go.log")|$(cat "$tmp/errd")" "0|1|"
+check "run: ... and the damaged lines stay, the new id is added" \
+    eq "$(head -c "$(wc -c <"$tmp/damaged")" "$tmp/dcache/silent-v1" | cmp - "$tmp/damaged" && tail -n 1 "$tmp/dcache/silent-v1" | grep -c '^[A-Za-z0-9_-]\{20\}$')" 1
+ESCDB_CACHE=$tmp/damaged/sub PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/ro.db" run -C "$s" >/dev/null 2>"$tmp/erro"
+check "run: a cache directory that cannot be written: exits 0 quietly" eq "$?|$(cat "$tmp/erro")" "0|"
 check "run: a package with no output is stored with zero findings" \
     eq "$(q "$sdb" "SELECT p.nfindings FROM package p JOIN str s ON s.id = p.name WHERE s.s = 'escdb.test/demo/consts'")" 0
 check "run: no commit outside a git repository" eq "$(q "$sdb" 'SELECT commit_id FROM run')" ""
@@ -190,8 +220,8 @@ check "run: summary says (no commit) outside a git repository" has "$tmp/outs" '
 GO_SHIM_DROP=escdb.test/demo/handler PATH=$tmp/bin:$PATH \
     "$ESCDB" --db "$sdb" run -C "$s" >"$tmp/outs2" 2>"$tmp/errs2"
 check "run: output the go command did not replay: exits 0" eq "$?" 0
-check "run: output the go command did not replay is asked for again" \
-    has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/consts=-m=2 -l -m=2 -gcflags=escdb.test/demo/handler=-m=2 -l -m=2 -o /dev/null escdb.test/demo/consts escdb.test/demo/handler$'
+check "run: output the go command did not replay is asked for again (and only it)" \
+    has "$tmp/go.log" '^build -buildvcs=false -gcflags=./...=-m=2 -l -gcflags=escdb.test/demo/handler=-m=2 -l -m=2 -o /dev/null escdb.test/demo/handler$'
 check "run: output the go command did not replay is stored whole" \
     eq "$(dbcounts "$sdb" 2)" "$(dbcounts "$sdb" 1)"
 check "run: recompiled findings keep their identity" \
