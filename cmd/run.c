@@ -235,7 +235,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	char **silent = NULL, *silentbuf = NULL;
 	size_t nsilent, i;
 	FILE *spool2 = NULL;
-	char *repo_prefix = NULL;
+	char *repo_prefix = NULL, *cachedir = NULL;
 	int64_t id = 0;
 	int rc, cla = 0, created = 0;
 
@@ -275,6 +275,10 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	o.pkgdir_ctx = r;
 	o.warn = warn_cb;
 	o.warn_ctx = r;
+	/* packages whose output and sources did not change: not parsed
+	 * again (store/ingest_cache.c) */
+	cachedir = run_cache_dir();
+	o.cache_dir = cachedir;
 
 	progress(r, "parsing the output of go build\u2026");
 	if ((rc = ingest_begin(st, &m, &o, &in)) != STORE_OK) {
@@ -402,6 +406,7 @@ out:
 	free(silent);
 	free(silentbuf);
 	free(repo_prefix);
+	free(cachedir);
 	return rc;
 }
 

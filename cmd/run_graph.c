@@ -307,9 +307,8 @@ out:
 
 /* ---- the silent list ---- */
 
-/* escdb's cache directory, or NULL when off or unknown.  Caller frees. */
-static char *
-cache_dir(void)
+char *
+run_cache_dir(void)
 {
 	const char *e = getenv("ESCDB_CACHE"), *x;
 	struct sbuf sb = SBUF_INIT;
@@ -353,7 +352,7 @@ silent_load(struct run *r)
 	if (r->silent_loaded)
 		return;
 	r->silent_loaded = 1;
-	if ((dir = cache_dir()) == NULL)
+	if ((dir = run_cache_dir()) == NULL)
 		return;
 	sbuf_addf(&sb, "%s/" SILENT_FILE, dir);
 	r->silent_path = sbuf_detach(&sb);

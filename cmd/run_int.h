@@ -145,6 +145,9 @@ void run_silent_asked(struct run *r, const char *path);
  * the end) that were compiled in the first build or asked again. */
 void run_silent_record(struct run *r, const char *still);
 void run_graph_release(struct run *r);
+/* escdb's cache directory ($ESCDB_CACHE, $XDG_CACHE_HOME/escdb,
+ * $HOME/.cache/escdb), or NULL when off or unknown.  Caller frees. */
+char *run_cache_dir(void);
 /* The directory of package path (a pkgdir callback of ingest). */
 const char *run_pkgdir(void *ctx, const char *path);
 

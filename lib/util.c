@@ -294,3 +294,56 @@ varint_get(const unsigned char **pp, const unsigned char *end, uint64_t *v)
 	}
 	return -1;
 }
+
+static inline uint64_t
+le64(const unsigned char *s)
+{
+	return (uint64_t)s[0] | (uint64_t)s[1] << 8 | (uint64_t)s[2] << 16 |
+	    (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | (uint64_t)s[5] << 40 |
+	    (uint64_t)s[6] << 48 | (uint64_t)s[7] << 56;
+}
+
+static inline uint64_t
+lane(uint64_t h, uint64_t w)
+{
+	h ^= w * 0x9fb21c651e98df25ULL;
+	h = (h << 29 | h >> 35) * 0xff51afd7ed558ccdULL;
+	return h;
+}
+
+static inline uint64_t
+fmix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void
+hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2])
+{
+	const unsigned char *s = p;
+	uint64_t a = seed ^ 0x243f6a8885a308d3ULL, b = seed ^ 0x13198a2e03707344ULL;
+	uint64_t c = seed ^ 0xa4093822299f31d0ULL, d = seed ^ 0x082efa98ec4e6c89ULL;
+	size_t i = 0;
+	unsigned char tail[32];
+
+	for (; i + 32 <= n; i += 32) {
+		a = lane(a, le64(s + i));
+		b = lane(b, le64(s + i + 8));
+		c = lane(c, le64(s + i + 16));
+		d = lane(d, le64(s + i + 24));
+	}
+	memset(tail, 0, sizeof(tail));
+	memcpy(tail, s + i, n - i);
+	a = lane(a, le64(tail));
+	b = lane(b, le64(tail + 8));
+	c = lane(c, le64(tail + 16));
+	d = lane(d, le64(tail + 24));
+	a ^= (uint64_t)n;
+	out[0] = fmix(a + fmix(b ^ c));
+	out[1] = fmix(d + fmix(c ^ out[0]) + (uint64_t)n);
+}

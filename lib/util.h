@@ -49,6 +49,10 @@ void  arena_release(struct arena *a);   /* frees every block */
 
 /* 64-bit hash of n bytes (not cryptographic; stable across runs and hosts). */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
+/* A stable 128-bit hash of n bytes for keys kept on disk (escdb's parse
+ * cache): four independent lanes of 8 bytes, so it runs at memory speed
+ * on large inputs; not for adversaries.  Same bytes, same out. */
+void hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2]);
 
 /* Varints (LEB128, unsigned) for compact blobs. */
 void   varint_put(struct sbuf *sb, uint64_t v);

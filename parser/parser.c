@@ -524,6 +524,35 @@ parser_read(struct parser *p, FILE *fp)
 	return rc;
 }
 
+int
+parser_idle(const struct parser *p)
+{
+	/* an explanation block's heading with nothing under it yet: the
+	 * input may be cut there (parser_finish warns) */
+	return !p->joining && p->carry.len == 0 && !p->carry_cut &&
+	    !(p->cur != NULL && p->fln == 0);
+}
+
+int
+parser_flush(struct parser *p)
+{
+	if (!p->stopped)
+		package_flush(p);
+	return p->stopped;
+}
+
+void
+parser_skip(struct parser *p, unsigned long nlines, const unsigned long counts[LC_N],
+    int saw_m2)
+{
+	int i;
+
+	p->lineno += nlines;
+	for (i = 0; i < LC_N; i++)
+		p->counts[i] += counts[i];
+	p->saw_m2 |= saw_m2;
+}
+
 const unsigned long *
 parser_counts(const struct parser *p)
 {

@@ -139,6 +139,18 @@ int parser_read(struct parser *p, FILE *fp);
 const unsigned long *parser_counts(const struct parser *p);   /* [LC_N] */
 unsigned long parser_lines(const struct parser *p);
 int parser_saw_m2(const struct parser *p);   /* any explanation block seen */
+/* Between whole lines, outside a raw string that spans lines and not
+ * right after an explanation block's heading: the next bytes fed begin a
+ * line of their own, and the input could end here without a warning. */
+int parser_idle(const struct parser *p);
+/* Hands over the current package now, as the next "# pkg" line would.
+ * Same return as parser_feed. */
+int parser_flush(struct parser *p);
+/* Counts nlines input lines as read, with their classes, without reading
+ * them (lines whose package the caller stored from elsewhere, see
+ * store/ingest_cache.c); saw_m2 as if one had an explanation block. */
+void parser_skip(struct parser *p, unsigned long nlines, const unsigned long counts[LC_N],
+    int saw_m2);
 void parser_free(struct parser *p);
 
 /* Splits "FILE:LINE[:COL]" (from the right, so C:\x\y.go:3:4 works).

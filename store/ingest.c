@@ -99,6 +99,7 @@ parser_kept_line(void *ctx, enum line_class c, unsigned long lineno, const char 
 {
 	struct ingest *in = ctx;
 
+	in->kept++;
 	if (c == LC_TOOL)
 		note_go_version(in, text, n);
 	if (store_writer_line(in->w, c, lineno, text, n) != STORE_OK) {
@@ -150,6 +151,7 @@ ingest_begin(struct store *st, const struct run_meta *m, const struct ingest_opt
 	in->goroot = o->goroot && *o->goroot ? path_clean(o->goroot) : NULL;
 	in->gomodcache = o->gomodcache && *o->gomodcache ? path_clean(o->gomodcache) : NULL;
 	in->modroot = o->modroot && *o->modroot ? path_clean(o->modroot) : NULL;
+	cache_open(in);
 	(void)err;
 	rc = store_writer_begin(st, m, &in->w);
 	if (rc != STORE_OK) {
@@ -214,7 +216,7 @@ ingest_file(struct ingest *in, FILE *fp, const char *name)
 
 	if (input_begin(in, name, err, sizeof(err)) < 0)
 		return STORE_EDB;
-	rc = parser_read(in->parser, fp);
+	rc = in->cache ? cache_read(in, fp) : parser_read(in->parser, fp);
 	if (rc < 0) {
 		int e = errno;
 		input_end(in);
@@ -269,6 +271,7 @@ ingest_free(struct ingest *in)
 	size_t i;
 
 	parser_free(in->parser);
+	cache_close(in);
 	for (i = 0; i < SCAN_CACHE; i++) {
 		free(in->scan[i].path);
 		if (in->scan[i].fs)

@@ -25,6 +25,9 @@ struct ingest_opts {
 	/* A warning: input name, line (0 if none) and text. */
 	void (*warn)(void *ctx, const char *input, unsigned long line, const char *text);
 	void *warn_ctx;
+	/* escdb's cache directory: packages whose output and sources did
+	 * not change are not parsed again (store/ingest_cache.c); NULL: no */
+	const char *cache_dir;
 };
 
 struct ingest_stats {

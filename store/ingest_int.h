@@ -62,6 +62,9 @@ struct ingest {
 	char *go_version;               /* the run's, for old wordings */
 	char *last_raw;                 /* scanner_for's one-entry cache */
 	struct funcscan *last_fs;
+	unsigned long kept;             /* lines kept verbatim so far */
+	struct pcache *cache;           /* the parse cache, or NULL */
+	const char **replay_funcs;      /* each finding's function, from it */
 };
 
 /* ingest.c */
@@ -76,5 +79,18 @@ const char *file_cached(struct ingest *in, const char *raw);
 struct funcscan *scanner_for(struct ingest *in, const char *raw);
 /* ingest_pkg.c: the parser sink's package callback */
 int ingest_package(void *ctx, const struct esc_package *p);
+/* ingest_cache.c: the parse cache (run's), see there */
+void cache_open(struct ingest *in);
+void cache_close(struct ingest *in);
+/* Reads fp through the cache, as parser_read would. */
+int cache_read(struct ingest *in, FILE *fp);
+/* A source file read by the function scanner: its bytes (read), or
+ * not read (buf NULL: missing; else not a regular file or too large). */
+void cache_source_read(struct ingest *in, const char *abs, const char *buf, size_t n, int read);
+/* While a block is captured: a source file the scanner is asked about,
+ * a finding's function, and the package at the end of ingest_package. */
+void cache_note_source(struct ingest *in, const char *raw);
+void cache_note_func(struct ingest *in, const char *func);
+void cache_capture(struct ingest *in, const struct esc_package *p);
 
 #endif

@@ -175,6 +175,7 @@ scanner_for(struct ingest *in, const char *raw)
 {
 	if (raw[0] == '<' || raw[0] == '\0')
 		return NULL;
+	cache_note_source(in, raw);
 	/* consecutive findings are mostly in one file */
 	if (in->last_raw && strcmp(in->last_raw, raw) == 0)
 		return in->last_fs;
@@ -217,10 +218,13 @@ scanner_lookup(struct ingest *in, const char *raw)
 			size_t n = (size_t)sb.st_size;
 			char *buf = xmalloc(n + 1);
 			size_t got = fread(buf, 1, n, fp);
+			cache_source_read(in, abs, buf, got, 1);
 			s->fs = funcscan_new(buf, got);
 			free(buf);
-		}
+		} else
+			cache_source_read(in, abs, "", 0, 0);
 		fclose(fp);
-	}
+	} else
+		cache_source_read(in, abs, NULL, 0, 0);
 	return s->fs;
 }

@@ -312,7 +312,9 @@ ingest_package(void *ctx, const struct esc_package *p)
 		fi.file = file_cached(in, f->pos.file);
 		fi.line = f->pos.line;
 		fi.col = f->pos.col;
-		if (f->func && f->func[0]) {
+		if (in->replay_funcs) {
+			func = in->replay_funcs[i];     /* from the parse cache */
+		} else if (f->func && f->func[0]) {
 			funcname_normalize(f->func, fnbuf, sizeof(fnbuf));
 			func = fnbuf;
 		} else {
@@ -320,6 +322,7 @@ ingest_package(void *ctx, const struct esc_package *p)
 			if (fs)
 				func = funcscan_lookup(fs, f->pos.line, f->pos.col);
 		}
+		cache_note_func(in, func);
 		fi.func = func;
 		fi.kind = f->kind;
 		fi.subject = f->subject;
@@ -358,6 +361,7 @@ ingest_package(void *ctx, const struct esc_package *p)
 		in->rc = STORE_EDB;
 		return 1;
 	}
+	cache_capture(in, p);
 	intern_forget(in);
 	return 0;
 }

@@ -1,0 +1,984 @@
+/*
+ * ingest_cache: escdb's own replay, for run.  The go command replays a
+ * package's compiler output from its build cache; escdb keeps what it
+ * parsed from that output, so a package whose output and sources have not
+ * changed is not parsed (nor its sources scanned for functions) again.
+ *
+ * The output is cut into blocks, each from a "# pkg" heading to the next.
+ * A block's key hashes the escdb binary, what names its files (directory,
+ * GOROOT, GOMODCACHE, module root, the package's directory, the Go
+ * version) and the block's bytes.  Its entry holds the package as the
+ * parser handed it over, the function each finding was found in, the
+ * block's line counts, and the manifest: every source file the function
+ * scanner read for it, with a hash of its content (or that it was
+ * missing).  An entry is used only when every manifest file still hashes
+ * the same; the package then goes through the very ingest_package the
+ * parser calls, so the database gets what parsing would have given.
+ *
+ * Only clean blocks are kept: those that gave one package and no kept
+ * line, no warning, and that end outside a raw string spanning lines.
+ * Entries live in DIR/parse-v1/XX/KEY (written to a temporary file and
+ * renamed), are checked whole (a trailing hash) before use, and those not
+ * used for five days are removed, at most once a day.  Any failure of the
+ * cache is a miss, never an error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest_int.h"
+
+#define MAGIC "ESCDBPC1"
+#define TRIM_AGE (5 * 24 * 3600)
+#define TOUCH_AGE 3600
+#define MAX_ENTRY (1u << 30)
+
+enum { SRC_MISSING, SRC_READ, SRC_SKIPPED };
+
+struct srcinfo {
+	uint64_t h[2];
+	int state;
+};
+
+/* A package read back: its arrays are kept from one package to the next
+ * (grown, never shrunk), as the parser keeps its own. */
+struct replay {
+	struct esc_package pkg;
+	const char **strs;              /* the entry's table */
+	size_t nstrs, capstrs;
+	struct esc_block *blocks;
+	struct esc_block **bptrs;
+	size_t capblocks, capbptrs;
+	struct esc_finding *findings;
+	const char **funcs;
+	size_t capfindings, capfuncs;
+	struct esc_block **fblocks;
+	size_t capfb;
+	struct esc_flow *flows;
+	size_t capfl;
+	struct esc_step *steps;
+	size_t capst;
+};
+
+/* ---- the parse cache's state, in struct ingest ---- */
+
+struct pcache {
+	char *dir;                      /* DIR/parse-v1 */
+	uint64_t ctx[2];                /* what every key shares */
+	struct strmap src;              /* absolute path -> struct srcinfo */
+	/* the block being captured */
+	int active;
+	uint64_t key[2];
+	struct sbuf manifest;           /* path NUL state hash[16], ... */
+	size_t nmanifest;
+	struct strmap noted;            /* paths in the manifest */
+	struct sbuf funcs;              /* each finding's function, NUL-ended */
+	struct sbuf entry;              /* the package, serialised */
+	struct sbuf body;               /* an entry read back */
+	struct replay rp;
+	struct sbuf table;              /* its texts, each once */
+	struct htab strs;               /* text address -> 1 + index */
+	size_t nstrs;
+	int packages;                   /* handed over while capturing */
+	int saw;                        /* it had explanation blocks */
+	unsigned long capture_base;     /* input line of the block's first */
+};
+
+/* ---- bytes ---- */
+
+static void
+put_uv(struct sbuf *b, uint64_t v)
+{
+	char tmp[10], *p = tmp;
+
+	while (v >= 0x80) {
+		*p++ = (char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char)v;
+	sbuf_add(b, tmp, (size_t)(p - tmp));
+}
+
+static void
+put_sv(struct sbuf *b, int64_t v)
+{
+	put_uv(b, ((uint64_t)v << 1) ^ (v < 0 ? ~(uint64_t)0 : 0));
+}
+
+static void
+put_h(struct sbuf *b, const uint64_t h[2])
+{
+	unsigned char t[16];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		t[i] = (unsigned char)(h[0] >> (8 * i));
+		t[8 + i] = (unsigned char)(h[1] >> (8 * i));
+	}
+	sbuf_add(b, t, 16);
+}
+
+struct rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint64_t
+get_uv(struct rd *r)
+{
+	uint64_t v = 0;
+	int shift = 0;
+
+	while (r->p < r->end && shift < 64) {
+		unsigned char c = *r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		shift += 7;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int64_t
+get_sv(struct rd *r)
+{
+	uint64_t u = get_uv(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static void
+get_h(struct rd *r, uint64_t h[2])
+{
+	int i;
+
+	h[0] = h[1] = 0;
+	if (r->end - r->p < 16) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		h[0] |= (uint64_t)r->p[i] << (8 * i);
+		h[1] |= (uint64_t)r->p[8 + i] << (8 * i);
+	}
+	r->p += 16;
+}
+
+/* A length-prefixed string, NUL-terminated in place of the next byte is
+ * not possible in a read-only buffer: entries are loaded into a copy in
+ * which each string is followed by a NUL (see put_str). */
+static void
+put_str(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_uv(b, n);
+	sbuf_add(b, s, n);
+	sbuf_addc(b, '\0');
+}
+
+static const char *
+get_str(struct rd *r)
+{
+	uint64_t n = get_uv(r);
+	const char *s;
+
+	if (r->bad || (uint64_t)(r->end - r->p) < n + 1 || r->p[n] != '\0') {
+		r->bad = 1;
+		return "";
+	}
+	s = (const char *)r->p;
+	r->p += n + 1;
+	return s;
+}
+
+/* ---- the files the function scanner reads ---- */
+
+static void
+hash_source(const char *buf, size_t n, int state, uint64_t h[2])
+{
+	hash128(buf, n, 0x5eed0000u + (uint64_t)state, h);
+}
+
+void
+cache_source_read(struct ingest *in, const char *abs, const char *buf, size_t n, int read)
+{
+	struct htent *e;
+	struct srcinfo *si;
+
+	if (in->cache == NULL)
+		return;
+	e = strmap_find(&in->cache->src, abs, strlen(abs), 1);
+	if (e->v.p != NULL)
+		return;
+	si = xcalloc(1, sizeof(*si));
+	si->state = read ? SRC_READ : (buf == NULL ? SRC_MISSING : SRC_SKIPPED);
+	hash_source(read ? buf : "", read ? n : 0, si->state, si->h);
+	e->v.p = si;
+}
+
+/* The content hash of abs now, read once per run. */
+static const struct srcinfo *
+source_now(struct ingest *in, const char *abs)
+{
+	struct htent *e = strmap_find(&in->cache->src, abs, strlen(abs), 0);
+	struct stat sb;
+	FILE *fp;
+
+	if (e != NULL && e->v.p != NULL)
+		return e->v.p;
+	fp = fopen(abs, "rb");
+	if (fp == NULL) {
+		cache_source_read(in, abs, NULL, 0, 0);
+	} else {
+		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (uint64_t)sb.st_size <= MAX_SOURCE) {
+			size_t n = (size_t)sb.st_size, got;
+			char *buf = xmalloc(n + 1);
+			got = fread(buf, 1, n, fp);
+			cache_source_read(in, abs, buf, got, 1);
+			free(buf);
+		} else
+			cache_source_read(in, abs, "", 0, 0);
+		fclose(fp);
+	}
+	e = strmap_find(&in->cache->src, abs, strlen(abs), 0);
+	return e ? e->v.p : NULL;
+}
+
+void
+cache_note_source(struct ingest *in, const char *raw)
+{
+	struct pcache *c = in->cache;
+	const struct srcinfo *si;
+	struct htent *e;
+	char *abs;
+
+	if (c == NULL || !c->active)
+		return;
+	e = strmap_find(&c->noted, raw, strlen(raw), 1);
+	if (e->v.u == 0) {
+		e->v.u = 1;
+		abs = path_abs(in, raw);
+		si = source_now(in, abs);
+		if (si == NULL) {
+			c->active = 0;          /* cannot vouch for it: no entry */
+		} else {
+			sbuf_adds(&c->manifest, abs);
+			sbuf_addc(&c->manifest, '\0');
+			sbuf_addc(&c->manifest, (char)si->state);
+			put_h(&c->manifest, si->h);
+			c->nmanifest++;
+		}
+		free(abs);
+	}
+}
+
+void
+cache_note_func(struct ingest *in, const char *func)
+{
+	if (in->cache != NULL && in->cache->active) {
+		sbuf_adds(&in->cache->funcs, func);
+		sbuf_addc(&in->cache->funcs, '\0');
+	}
+}
+
+/* ---- a package, serialised ---- */
+
+/* Texts go to the entry's table once each, as the parser hands them over
+ * (one pointer per distinct text of the package), and are referred to by
+ * 1 + index, 0 for NULL: read back, a text is again one pointer, so
+ * ingest's caches by address hit as they do after a parse. */
+static void
+put_ref(struct pcache *c, const char *s)
+{
+	struct htent *e;
+
+	if (s == NULL) {
+		put_uv(&c->entry, 0);
+		return;
+	}
+	c->strs.byaddr = 1;
+	e = htab_find(&c->strs, htab_addr_hash(s), s, 0, 1);
+	if (e->v.u == 0) {
+		put_str(&c->table, s);
+		e->v.u = ++c->nstrs;
+	}
+	put_uv(&c->entry, e->v.u);
+}
+
+static void
+put_pos(struct pcache *c, const struct esc_pos *pos)
+{
+	put_ref(c, pos->file ? pos->file : "");
+	put_sv(&c->entry, pos->line);
+	put_sv(&c->entry, pos->col);
+}
+
+static size_t
+block_index(const struct esc_package *p, const struct esc_block *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->nblocks; i++)
+		if (p->blocks[i] == b)
+			return i;
+	return (size_t)-1;
+}
+
+void
+cache_capture(struct ingest *in, const struct esc_package *p)
+{
+	struct pcache *c = in->cache;
+	struct sbuf *b;
+	const char *fn;
+	size_t i, j, k;
+	unsigned long base;
+
+	if (c == NULL || !c->active)
+		return;
+	base = c->capture_base;
+	c->saw = p->nblocks > 0;
+	if (++c->packages > 1 || p->name[0] == '\0') {
+		c->active = 0;
+		return;
+	}
+	b = &c->entry;
+	sbuf_reset(b);
+	sbuf_reset(&c->table);
+	htab_reset(&c->strs);
+	c->nstrs = 0;
+	put_ref(c, p->name);
+	put_sv(b, (int64_t)(p->lineno - base));
+	put_uv(b, p->norphans);
+	put_uv(b, p->nblocks);
+	for (i = 0; i < p->nblocks; i++) {
+		const struct esc_block *bl = p->blocks[i];
+		put_ref(c, bl->heading ? bl->heading : "");
+		put_ref(c, bl->subject);
+		put_ref(c, bl->dest);
+		put_ref(c, bl->func);
+		put_pos(c, &bl->pos);
+		put_sv(b, (int64_t)(bl->lineno - base));
+		put_uv(b, (uint64_t)bl->truncated);
+		put_uv(b, (uint64_t)bl->attached);
+		put_uv(b, bl->owner);
+		put_uv(b, bl->nflows);
+		for (j = 0; j < bl->nflows; j++) {
+			const struct esc_flow *fl = &bl->flows[j];
+			put_ref(c, fl->dst);
+			put_ref(c, fl->src);
+			put_uv(b, fl->nsteps);
+			for (k = 0; k < fl->nsteps; k++) {
+				put_ref(c, fl->steps[k].expr);
+				put_ref(c, fl->steps[k].reason);
+				put_pos(c, &fl->steps[k].pos);
+			}
+		}
+	}
+	put_uv(b, p->nfindings);
+	fn = c->funcs.buf;
+	for (i = 0; i < p->nfindings; i++) {
+		const struct esc_finding *f = &p->findings[i];
+		if (fn == NULL || fn >= c->funcs.buf + c->funcs.len) {
+			c->active = 0;  /* a finding without its function */
+			return;
+		}
+		put_pos(c, &f->pos);
+		put_uv(b, (uint64_t)f->kind);
+		put_ref(c, f->subject);
+		put_ref(c, f->detail);
+		put_ref(c, f->message);
+		put_ref(c, f->func);
+		put_sv(b, (int64_t)(f->lineno - base));
+		put_uv(b, f->nblocks);
+		for (j = 0; j < f->nblocks; j++) {
+			size_t bi = block_index(p, f->blocks[j]);
+			if (bi == (size_t)-1) {
+				c->active = 0;
+				return;
+			}
+			put_uv(b, bi);
+		}
+		put_ref(c, fn);
+		fn += strlen(fn) + 1;
+	}
+}
+
+/* ---- a package, read back ---- */
+
+static void
+replay_free(struct replay *rp)
+{
+	free(rp->blocks);
+	free(rp->bptrs);
+	free(rp->findings);
+	free(rp->fblocks);
+	free(rp->flows);
+	free(rp->steps);
+	free(rp->funcs);
+	free(rp->strs);
+	memset(rp, 0, sizeof(*rp));
+}
+
+/* Room for n elements of size in *v (capacity *cap). */
+static void
+room(void *v, size_t *cap, size_t n, size_t size)
+{
+	void **pv = v;
+
+	if (n <= *cap)
+		return;
+	*cap = n > 2 * *cap ? n : 2 * *cap;
+	*pv = xreallocarray(*pv, *cap, size);
+}
+
+static const char *
+get_ref(struct rd *r, const struct replay *rp)
+{
+	uint64_t i = get_uv(r);
+
+	if (i > rp->nstrs) {
+		r->bad = 1;
+		return NULL;
+	}
+	return i ? rp->strs[i - 1] : NULL;
+}
+
+/* A text that may not be NULL. */
+static const char *
+get_text(struct rd *r, const struct replay *rp)
+{
+	const char *s = get_ref(r, rp);
+
+	if (s == NULL) {
+		r->bad = 1;
+		return "";
+	}
+	return s;
+}
+
+static void
+get_pos(struct rd *r, const struct replay *rp, struct esc_pos *pos)
+{
+	pos->file = get_text(r, rp);
+	pos->line = (int)get_sv(r);
+	pos->col = (int)get_sv(r);
+}
+
+/* Counts bound every array by the bytes left, so a damaged entry cannot
+ * ask for more memory than it is long. */
+static size_t
+get_count(struct rd *r)
+{
+	uint64_t n = get_uv(r);
+
+	if (n > (uint64_t)(r->end - r->p)) {
+		r->bad = 1;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static int
+replay_read(struct rd *r, struct replay *rp, unsigned long base)
+{
+	size_t i, j, k, nfl = 0, nst = 0, nfb = 0;
+	struct esc_package *p = &rp->pkg;
+
+	memset(p, 0, sizeof(*p));
+	rp->nstrs = get_count(r);
+	if (r->bad)
+		return -1;
+	room(&rp->strs, &rp->capstrs, rp->nstrs + 1, sizeof(*rp->strs));
+	for (i = 0; i < rp->nstrs && !r->bad; i++)
+		rp->strs[i] = get_str(r);
+	p->name = get_text(r, rp);
+	p->lineno = base + (unsigned long)get_sv(r);
+	p->norphans = get_count(r);
+	p->nblocks = get_count(r);
+	if (r->bad)
+		return -1;
+	room(&rp->blocks, &rp->capblocks, p->nblocks + 1, sizeof(*rp->blocks));
+	room(&rp->bptrs, &rp->capbptrs, p->nblocks + 1, sizeof(*rp->bptrs));
+	/* flows and steps go into growing arrays: blocks and flows hold
+	 * indexes until all are read */
+	for (i = 0; i < p->nblocks && !r->bad; i++) {
+		struct esc_block *bl = &rp->blocks[i];
+		rp->bptrs[i] = bl;
+		bl->heading = get_text(r, rp);
+		bl->subject = get_ref(r, rp);
+		bl->dest = get_ref(r, rp);
+		bl->func = get_ref(r, rp);
+		get_pos(r, rp, &bl->pos);
+		bl->lineno = base + (unsigned long)get_sv(r);
+		bl->truncated = (int)get_uv(r);
+		bl->attached = (int)get_uv(r);
+		bl->owner = (size_t)get_uv(r);
+		bl->nflows = get_count(r);
+		bl->flows = (struct esc_flow *)(uintptr_t)nfl;
+		for (j = 0; j < bl->nflows && !r->bad; j++) {
+			struct esc_flow *fl;
+			room(&rp->flows, &rp->capfl, nfl + 1, sizeof(*rp->flows));
+			fl = &rp->flows[nfl++];
+			fl->dst = get_ref(r, rp);
+			fl->src = get_ref(r, rp);
+			fl->nsteps = get_count(r);
+			fl->steps = (struct esc_step *)(uintptr_t)nst;
+			for (k = 0; k < fl->nsteps && !r->bad; k++) {
+				struct esc_step *st;
+				room(&rp->steps, &rp->capst, nst + 1, sizeof(*rp->steps));
+				st = &rp->steps[nst++];
+				st->expr = get_ref(r, rp);
+				st->reason = get_ref(r, rp);
+				get_pos(r, rp, &st->pos);
+			}
+		}
+	}
+	p->nfindings = get_count(r);
+	if (r->bad)
+		return -1;
+	room(&rp->findings, &rp->capfindings, p->nfindings + 1, sizeof(*rp->findings));
+	room(&rp->funcs, &rp->capfuncs, p->nfindings + 1, sizeof(*rp->funcs));
+	for (i = 0; i < p->nfindings && !r->bad; i++) {
+		struct esc_finding *f = &rp->findings[i];
+		uint64_t kind;
+		get_pos(r, rp, &f->pos);
+		kind = get_uv(r);
+		if (kind >= ESC_KIND_N)
+			r->bad = 1;
+		f->kind = (enum esc_kind)(kind < ESC_KIND_N ? kind : 0);
+		f->subject = get_text(r, rp);
+		f->detail = get_text(r, rp);
+		f->message = get_text(r, rp);
+		f->func = get_ref(r, rp);
+		f->lineno = base + (unsigned long)get_sv(r);
+		f->nblocks = get_count(r);
+		f->blocks = (struct esc_block **)(uintptr_t)nfb;
+		for (j = 0; j < f->nblocks && !r->bad; j++) {
+			uint64_t bi = get_uv(r);
+			if (bi >= p->nblocks) {
+				r->bad = 1;
+				break;
+			}
+			room(&rp->fblocks, &rp->capfb, nfb + 1, sizeof(*rp->fblocks));
+			rp->fblocks[nfb++] = &rp->blocks[bi];
+		}
+		rp->funcs[i] = get_text(r, rp);
+	}
+	if (r->bad)
+		return -1;
+	for (i = 0; i < p->nfindings; i++)
+		rp->findings[i].blocks = rp->fblocks + (uintptr_t)rp->findings[i].blocks;
+	for (i = 0; i < p->nblocks; i++) {
+		struct esc_block *bl = &rp->blocks[i];
+		bl->flows = rp->flows + (uintptr_t)bl->flows;
+		for (j = 0; j < bl->nflows; j++)
+			bl->flows[j].steps = rp->steps + (uintptr_t)bl->flows[j].steps;
+	}
+	p->findings = rp->findings;
+	p->blocks = rp->bptrs;
+	return 0;
+}
+
+/* ---- entries on disk ---- */
+
+static char *
+entry_path(const struct pcache *c, const uint64_t key[2])
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addf(&sb, "%s/%02x/%016llx%016llx", c->dir, (unsigned)(key[0] >> 56),
+	    (unsigned long long)key[0], (unsigned long long)key[1]);
+	return sbuf_detach(&sb);
+}
+
+static int
+slurp_fd(int fd, struct sbuf *sb)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		sbuf_add(sb, buf, (size_t)n);
+		if (sb->len > MAX_ENTRY)
+			return -1;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* An entry of key: checked whole and against its manifest.  Fills body
+ * (the whole file) and r (at the block's line counts). */
+static int
+entry_load(struct ingest *in, const uint64_t key[2], struct sbuf *body, struct rd *r)
+{
+	struct pcache *c = in->cache;
+	char *path = entry_path(c, key);
+	uint64_t h[2], want[2];
+	struct stat sb;
+	size_t i, n;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > MAX_ENTRY)
+		goto out;
+	sbuf_reset(body);
+	sbuf_grow(body, (size_t)sb.st_size + 1);
+	if (slurp_fd(fd, body) < 0 || body->len < sizeof(MAGIC) - 1 + 32 ||
+	    memcmp(body->buf, MAGIC, sizeof(MAGIC) - 1) != 0)
+		goto out;
+	/* the trailing hash covers the rest */
+	r->p = (const unsigned char *)body->buf + body->len - 16;
+	r->end = r->p + 16;
+	r->bad = 0;
+	get_h(r, want);
+	hash128(body->buf, body->len - 16, 0xe5cdbca5e, h);
+	if (h[0] != want[0] || h[1] != want[1])
+		goto out;
+	r->p = (const unsigned char *)body->buf + sizeof(MAGIC) - 1;
+	r->end = (const unsigned char *)body->buf + body->len - 16;
+	get_h(r, h);
+	if (r->bad || h[0] != key[0] || h[1] != key[1])
+		goto out;
+	n = get_count(r);
+	for (i = 0; i < n && !r->bad; i++) {
+		const char *file = get_str(r);
+		const struct srcinfo *si;
+		int state = r->p < r->end ? *r->p++ : -1;
+		get_h(r, h);
+		if (r->bad || (si = source_now(in, file)) == NULL || si->state != state ||
+		    si->h[0] != h[0] || si->h[1] != h[1])
+			goto out;
+	}
+	if (r->bad)
+		goto out;
+	/* used: keep it from the trim */
+	if (time(NULL) - sb.st_mtime > TOUCH_AGE)
+		(void)futimens(fd, NULL);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+static void
+mkdir_parents(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			(void)mkdir(path, 0777);
+			*s = '/';
+		}
+}
+
+static void
+entry_store(struct pcache *c, const unsigned long counts[LC_N], unsigned long nlines,
+    int saw_m2)
+{
+	struct sbuf out = SBUF_INIT, tmp = SBUF_INIT;
+	char *path = entry_path(c, c->key);
+	const char *m = c->manifest.buf, *mend = m + c->manifest.len;
+	uint64_t h[2];
+	int fd, i, ok;
+
+	sbuf_add(&out, MAGIC, sizeof(MAGIC) - 1);
+	put_h(&out, c->key);
+	put_uv(&out, c->nmanifest);
+	while (m != NULL && m < mend) {
+		size_t n = strlen(m);
+		put_uv(&out, n);
+		sbuf_add(&out, m, n + 1);
+		m += n + 1;
+		sbuf_add(&out, m, 17);  /* state, hash */
+		m += 17;
+	}
+	put_uv(&out, nlines);
+	for (i = 0; i < LC_N; i++)
+		put_uv(&out, counts[i]);
+	put_uv(&out, (uint64_t)saw_m2);
+	put_uv(&out, c->nstrs);
+	sbuf_add(&out, c->table.buf, c->table.len);
+	sbuf_add(&out, c->entry.buf, c->entry.len);
+	hash128(out.buf, out.len, 0xe5cdbca5e, h);
+	put_h(&out, h);
+
+	sbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	mkdir_parents(tmp.buf);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		ok = write(fd, out.buf, out.len) == (ssize_t)out.len;
+		if (close(fd) == 0 && ok)
+			ok = rename(tmp.buf, path) == 0;
+		if (!ok)
+			unlink(tmp.buf);
+	}
+	sbuf_release(&tmp);
+	sbuf_release(&out);
+	free(path);
+}
+
+/* Removes the entries not used for TRIM_AGE, at most once a day. */
+static void
+trim(struct pcache *c)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct stat st;
+	time_t now = time(NULL);
+	int i, fd;
+
+	sbuf_addf(&sb, "%s/trim.txt", c->dir);
+	if (stat(sb.buf, &st) == 0 && now - st.st_mtime < 24 * 3600) {
+		sbuf_release(&sb);
+		return;
+	}
+	mkdir_parents(sb.buf);
+	if ((fd = open(sb.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) >= 0)
+		close(fd);
+	for (i = 0; i < 256; i++) {
+		DIR *d;
+		struct dirent *de;
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "%s/%02x", c->dir, i);
+		if ((d = opendir(sb.buf)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && now - st.st_mtime > TRIM_AGE)
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+		}
+		closedir(d);
+	}
+	sbuf_release(&sb);
+}
+
+/* ---- opening ---- */
+
+/* The hash of the running binary: any other escdb parses differently. */
+static int
+self_hash(uint64_t h[2])
+{
+	struct sbuf sb = SBUF_INIT;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), rc = -1;
+
+	if (fd >= 0) {
+		if (slurp_fd(fd, &sb) == 0 && sb.len > 0) {
+			hash128(sb.buf, sb.len, 0xe5cdb, h);
+			rc = 0;
+		}
+		close(fd);
+	}
+	sbuf_release(&sb);
+	return rc;
+}
+
+static void
+ctx_add(struct sbuf *sb, const char *s)
+{
+	sbuf_adds(sb, s ? s : "\001");
+	sbuf_addc(sb, '\0');
+}
+
+void
+cache_open(struct ingest *in)
+{
+	struct pcache *c;
+	struct sbuf sb = SBUF_INIT;
+	uint64_t self[2];
+
+	if (in->o.cache_dir == NULL || in->o.cache_dir[0] == '\0' || self_hash(self) < 0)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	sbuf_addf(&sb, "%s/parse-v1", in->o.cache_dir);
+	c->dir = sbuf_detach(&sb);
+	sbuf_add(&sb, MAGIC, sizeof(MAGIC) - 1);
+	put_h(&sb, self);
+	/* what the parse and the function scan depend on: file names are
+	 * made from them again by ingest_package at each use */
+	ctx_add(&sb, in->cwd);
+	ctx_add(&sb, in->o.package);
+	ctx_add(&sb, in->go_version);
+	hash128(sb.buf, sb.len, 1, c->ctx);
+	sbuf_release(&sb);
+	in->cache = c;
+	trim(c);
+}
+
+void
+cache_close(struct ingest *in)
+{
+	struct pcache *c = in->cache;
+
+	if (c == NULL)
+		return;
+	strmap_clear(&c->src, 1);
+	strmap_clear(&c->noted, 0);
+	sbuf_release(&c->manifest);
+	sbuf_release(&c->funcs);
+	sbuf_release(&c->entry);
+	sbuf_release(&c->body);
+	replay_free(&c->rp);
+	sbuf_release(&c->table);
+	htab_release(&c->strs);
+	free(c->dir);
+	free(c);
+	in->cache = NULL;
+}
+
+/* ---- the input, block by block ---- */
+
+static void
+block_key(struct ingest *in, const char *blk, size_t n, uint64_t key[2])
+{
+	struct pcache *c = in->cache;
+	struct sbuf sb = SBUF_INIT;
+	uint64_t body[2];
+
+	hash128(blk, n, 2, body);
+	put_h(&sb, c->ctx);
+	put_h(&sb, body);
+	hash128(sb.buf, sb.len, 3, key);
+	sbuf_release(&sb);
+}
+
+/* One block: from the cache, else parsed (and kept when clean). */
+static int
+block_done(struct ingest *in, const char *blk, size_t n)
+{
+	struct pcache *c = in->cache;
+	struct parser *p = in->parser;
+	struct rd r;
+	unsigned long counts0[LC_N], counts[LC_N], lines0, nlines, warn0, kept0;
+	const unsigned long *pc;
+	int i, rc;
+
+	if (n == 0)
+		return 0;
+	if (!parser_idle(p))
+		return parser_feed(p, blk, n);
+	block_key(in, blk, n, c->key);
+	memset(&r, 0, sizeof(r));
+	if (entry_load(in, c->key, &c->body, &r) == 0) {
+		unsigned long cnt[LC_N], nl = (unsigned long)get_uv(&r);
+		int saw;
+		for (i = 0; i < LC_N; i++)
+			cnt[i] = (unsigned long)get_uv(&r);
+		saw = (int)get_uv(&r);
+		if (!r.bad && (rc = parser_flush(p)) != 0)
+			return rc;
+		if (!r.bad && replay_read(&r, &c->rp, parser_lines(p) + 1) == 0 &&
+		    r.p == r.end) {
+			in->replay_funcs = c->rp.funcs;
+			rc = ingest_package(in, &c->rp.pkg);
+			in->replay_funcs = NULL;
+			parser_skip(p, nl, cnt, saw);
+			return rc;
+		}
+	}
+	/* parsed, and captured when it comes out clean */
+	pc = parser_counts(p);
+	memcpy(counts0, pc, sizeof(counts0));
+	lines0 = parser_lines(p);
+	warn0 = in->stats.warnings;
+	kept0 = in->kept;
+	if ((rc = parser_flush(p)) != 0)
+		return rc;
+	c->active = 1;
+	c->packages = 0;
+	c->nmanifest = 0;
+	sbuf_reset(&c->manifest);
+	sbuf_reset(&c->funcs);
+	sbuf_reset(&c->entry);
+	strmap_clear(&c->noted, 0);
+	c->capture_base = lines0 + 1;
+	rc = parser_feed(p, blk, n);
+	if (rc == 0 && parser_idle(p))
+		rc = parser_flush(p);
+	else
+		c->active = 0;
+	if (rc == 0 && c->active && c->packages == 1 && in->rc == 0 &&
+	    in->stats.warnings == warn0 && in->kept == kept0) {
+		pc = parser_counts(p);
+		for (i = 0; i < LC_N; i++)
+			counts[i] = pc[i] - counts0[i];
+		nlines = parser_lines(p) - lines0;
+		entry_store(c, counts, nlines, c->saw);
+	}
+	c->active = 0;
+	return rc;
+}
+
+int
+cache_read(struct ingest *in, FILE *fp)
+{
+	size_t cap = 1 << 20, n;
+	char *buf = xmalloc(cap);
+	struct sbuf blk = SBUF_INIT, part = SBUF_INIT;
+	int rc = 0, inblk = 0;
+
+	while (rc == 0 && (n = fread(buf, 1, cap, fp)) > 0) {
+		const char *s = buf, *end = buf + n, *nl;
+		while (rc == 0 && s < end) {
+			const char *line;
+			size_t len;
+			nl = memchr(s, '\n', (size_t)(end - s));
+			if (nl == NULL) {
+				sbuf_add(&part, s, (size_t)(end - s));
+				break;
+			}
+			if (part.len > 0) {
+				sbuf_add(&part, s, (size_t)(nl + 1 - s));
+				line = part.buf;
+				len = part.len;
+			} else {
+				line = s;
+				len = (size_t)(nl + 1 - s);
+			}
+			s = nl + 1;
+			if (line[0] == '#' && (len == 2 || line[1] == ' ' ||
+			    (len == 3 && line[1] == '\r'))) {
+				rc = block_done(in, blk.buf, blk.len);
+				sbuf_reset(&blk);
+				inblk = 1;
+			}
+			if (inblk)
+				sbuf_add(&blk, line, len);
+			else
+				rc = parser_feed(in->parser, line, len);
+			sbuf_reset(&part);
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		int e = errno;
+		free(buf);
+		sbuf_release(&blk);
+		sbuf_release(&part);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	/* the last block, and a last line without its newline: parsed */
+	if (rc == 0 && part.len > 0) {
+		sbuf_add(&blk, part.buf, part.len);
+		rc = parser_feed(in->parser, blk.buf, blk.len);
+	} else if (rc == 0)
+		rc = block_done(in, blk.buf, blk.len);
+	if (rc == 0)
+		rc = parser_finish(in->parser);
+	free(buf);
+	sbuf_release(&blk);
+	sbuf_release(&part);
+	return rc;
+}
