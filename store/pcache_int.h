@@ -1,0 +1,94 @@
+/*
+ * pcache_int.h: what the parse cache's two files share: its state in
+ * struct ingest, the byte encoding of its entries, and a package read
+ * back.  ingest_cache.c keeps entries (blocks, keys, files, the trim);
+ * pcache_pkg.c turns a package into bytes and back.  Only those two
+ * files include it.
+ */
+#ifndef ESCDB_PCACHE_INT_H
+#define ESCDB_PCACHE_INT_H
+
+#include "ingest_int.h"
+
+
+#define MAGIC "ESCDBPC1"
+#define TRIM_AGE (5 * 24 * 3600)
+#define TOUCH_AGE 3600
+#define MAX_ENTRY (1u << 30)
+
+enum { SRC_MISSING, SRC_READ, SRC_SKIPPED };
+
+struct srcinfo {
+	uint64_t h[2];
+	int state;
+};
+
+/* A package read back: its arrays are kept from one package to the next
+ * (grown, never shrunk), as the parser keeps its own. */
+struct replay {
+	struct esc_package pkg;
+	const char **strs;              /* the entry's table */
+	size_t nstrs, capstrs;
+	struct esc_block *blocks;
+	struct esc_block **bptrs;
+	size_t capblocks, capbptrs;
+	struct esc_finding *findings;
+	const char **funcs;
+	size_t capfindings, capfuncs;
+	struct esc_block **fblocks;
+	size_t capfb;
+	struct esc_flow *flows;
+	size_t capfl;
+	struct esc_step *steps;
+	size_t capst;
+};
+
+struct pcache {
+	char *dir;                      /* DIR/parse-v1 */
+	uint64_t ctx[2];                /* what every key shares */
+	struct strmap src;              /* absolute path -> struct srcinfo */
+	/* the block being captured */
+	int active;
+	uint64_t key[2];
+	struct sbuf manifest;           /* path NUL state hash[16], ... */
+	size_t nmanifest;
+	struct strmap noted;            /* paths in the manifest */
+	struct sbuf funcs;              /* each finding's function, NUL-ended */
+	struct sbuf entry;              /* the package, serialised */
+	struct sbuf body;               /* an entry read back */
+	struct replay rp;
+	struct sbuf table;              /* its texts, each once */
+	struct htab strs;               /* text address -> 1 + index */
+	size_t nstrs;
+	int packages;                   /* handed over while capturing */
+	int saw;                        /* it had explanation blocks */
+	unsigned long capture_base;     /* input line of the block's first */
+};
+
+
+/* A reader of an entry's bytes: bad is set at the first byte that does
+ * not fit, and every read after it yields zero. */
+struct rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+/* Unsigned LEB128, zigzag for signed values, 16 bytes for a hash; a
+ * string is its length, its bytes and a NUL (so a string read back is
+ * used in place). */
+void put_uv(struct sbuf *b, uint64_t v);
+void put_sv(struct sbuf *b, int64_t v);
+void put_h(struct sbuf *b, const uint64_t h[2]);
+void put_str(struct sbuf *b, const char *s);
+uint64_t get_uv(struct rd *r);
+int64_t get_sv(struct rd *r);
+void get_h(struct rd *r, uint64_t h[2]);
+const char *get_str(struct rd *r);
+/* A count, bounded by the bytes left. */
+size_t get_count(struct rd *r);
+/* The package of an entry, its input lines counted from base; -1 when
+ * damaged.  Its pointers are valid until the next read into rp. */
+int replay_read(struct rd *r, struct replay *rp, unsigned long base);
+void replay_free(struct replay *rp);
+
+#endif
