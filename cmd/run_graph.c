@@ -63,21 +63,6 @@ is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* mkdir -p: each missing directory of path, best effort. */
-static void
-mkdir_p(char *path, mode_t mode)
-{
-	char *s;
-
-	for (s = path + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			(void)mkdir(path, mode);
-			*s = '/';
-		}
-	(void)mkdir(path, mode);
-}
-
 /* ---- the main module ---- */
 
 /* The module path of go.mod text: the word after "module", quoted or
@@ -394,15 +379,11 @@ static void
 silent_append(struct run *r, const struct sbuf *add)
 {
 	struct stat sb;
-	char *slash;
 	int fd;
 
 	if (add->len == 0 || r->silent_path == NULL)
 		return;
-	slash = strrchr(r->silent_path, '/');
-	*slash = '\0';
-	mkdir_p(r->silent_path, 0777);
-	*slash = '/';
+	mkdir_parents(r->silent_path);
 	if ((fd = open(r->silent_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666)) < 0)
 		return;
 	/* after a line cut short, on a line of its own */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void
 xalloc_die(void)
@@ -227,6 +228,18 @@ arena_release(struct arena *a)
 
 /* A multiply-xorshift hash over 8-byte words; quality is ample for
  * interning and identity keys, and it is endian-independent. */
+/* The last mixing of a 64-bit hash (MurmurHash3's fmix64 constants). */
+static inline uint64_t
+fmix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 uint64_t
 hash64(const void *p, size_t n, uint64_t seed)
 {
@@ -253,12 +266,7 @@ hash64(const void *p, size_t n, uint64_t seed)
 		w ^= w >> 32;
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	return fmix(h);
 }
 
 void
@@ -311,17 +319,6 @@ lane(uint64_t h, uint64_t w)
 	return h;
 }
 
-static inline uint64_t
-fmix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 void
 hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2])
 {
@@ -346,4 +343,17 @@ hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2])
 	a ^= (uint64_t)n;
 	out[0] = fmix(a + fmix(b ^ c));
 	out[1] = fmix(d + fmix(c ^ out[0]) + (uint64_t)n);
+}
+
+void
+mkdir_parents(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			(void)mkdir(path, 0777);
+			*s = '/';
+		}
 }

@@ -53,6 +53,9 @@ uint64_t hash64(const void *p, size_t n, uint64_t seed);
  * cache): four independent lanes of 8 bytes, so it runs at memory speed
  * on large inputs; not for adversaries.  Same bytes, same out. */
 void hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2]);
+/* Creates each missing directory above the last component of path
+ * (mode 0777 less the umask), best effort: the caller's open says. */
+void mkdir_parents(char *path);
 
 /* Varints (LEB128, unsigned) for compact blobs. */
 void   varint_put(struct sbuf *sb, uint64_t v);

@@ -211,19 +211,6 @@ out:
 }
 
 static void
-mkdir_parents(char *path)
-{
-	char *s;
-
-	for (s = path + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			(void)mkdir(path, 0777);
-			*s = '/';
-		}
-}
-
-static void
 entry_store(struct pcache *c, const unsigned long counts[LC_N], unsigned long nlines,
     int saw_m2)
 {

@@ -13,14 +13,7 @@
 void
 put_uv(struct sbuf *b, uint64_t v)
 {
-	char tmp[10], *p = tmp;
-
-	while (v >= 0x80) {
-		*p++ = (char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (char)v;
-	sbuf_add(b, tmp, (size_t)(p - tmp));
+	varint_put(b, v);
 }
 
 void
@@ -47,17 +40,12 @@ uint64_t
 get_uv(struct rd *r)
 {
 	uint64_t v = 0;
-	int shift = 0;
 
-	while (r->p < r->end && shift < 64) {
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-		shift += 7;
+	if (r->bad || varint_get(&r->p, r->end, &v) < 0) {
+		r->bad = 1;
+		return 0;
 	}
-	r->bad = 1;
-	return 0;
+	return v;
 }
 
 int64_t
