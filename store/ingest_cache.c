@@ -36,6 +36,9 @@
 
 #include "pcache_int.h"
 
+#define MAX_PART (16u << 20)    /* a line held whole: the parser's limit */
+#define MAX_BLOCK (256u << 20)  /* a block held whole */
+
 /* ---- the files the function scanner reads ---- */
 
 static void
@@ -454,10 +457,14 @@ cache_read(struct ingest *in, FILE *fp)
 	size_t cap = 1 << 20, n;
 	char *buf = xmalloc(cap);
 	struct sbuf blk = SBUF_INIT, part = SBUF_INIT;
-	int rc = 0, inblk = 0;
+	int rc = 0, inblk = 0, plain = 0;
 
 	while (rc == 0 && (n = fread(buf, 1, cap, fp)) > 0) {
 		const char *s = buf, *end = buf + n, *nl;
+		if (plain) {
+			rc = parser_feed(in->parser, buf, n);
+			continue;
+		}
 		while (rc == 0 && s < end) {
 			const char *line;
 			size_t len;
@@ -487,6 +494,18 @@ cache_read(struct ingest *in, FILE *fp)
 				rc = parser_feed(in->parser, line, len);
 			sbuf_reset(&part);
 		}
+		if (rc == 0 && (part.len > MAX_PART || blk.len > MAX_BLOCK)) {
+			/* too large to hold (a line the parser cuts anyway, or
+			 * no heading for hundreds of megabytes): parsed as it
+			 * comes from here on, as without the cache */
+			plain = 1;
+			if (blk.len > 0)
+				rc = parser_feed(in->parser, blk.buf, blk.len);
+			if (rc == 0 && part.len > 0)
+				rc = parser_feed(in->parser, part.buf, part.len);
+			sbuf_release(&blk);
+			sbuf_release(&part);
+		}
 	}
 	if (rc == 0 && ferror(fp)) {
 		int e = errno;
@@ -497,7 +516,9 @@ cache_read(struct ingest *in, FILE *fp)
 		return -1;
 	}
 	/* the last block, and a last line without its newline: parsed */
-	if (rc == 0 && part.len > 0) {
+	if (rc == 0 && plain) {
+		/* fed already */
+	} else if (rc == 0 && part.len > 0) {
 		sbuf_add(&blk, part.buf, part.len);
 		rc = parser_feed(in->parser, blk.buf, blk.len);
 	} else if (rc == 0)

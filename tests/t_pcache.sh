@@ -11,6 +11,7 @@
 #  - output cut right after an explanation block's heading is refused;
 #  - damaged entries (a byte flipped, cut short, a directory, a link to
 #    /dev/zero) are misses: same result, no message;
+#  - a 20 MiB line in a block: as without the cache;
 #  - entries not used for five days go at the next daily trim;
 #  - std (normal build only) as the modules.
 . tests/lib.sh
@@ -119,6 +120,31 @@ PATH=$T/bin:$PATH ESCDB_CACHE=$C "$ESCDB" --db "$T/cut.db" run -C "$m" >/dev/nul
 check_eq "pcache: output cut after a block heading is refused, cache or not" \
     "$?|$(grep -c 'cut short' "$T/cut.err")" "2|1"
 check "pcache: ... and stores nothing" test ! -e "$T/cut.db"
+
+# ---- a line longer than the parser keeps, inside a block ----
+mkdir -p "$T/bin2"
+cat >"$T/bin2/go" <<EOF
+#!/bin/sh
+case "\$1" in
+build)	"$REALGO" "\$@" >"$T/whole2.out" 2>&1
+	rc=\$?
+	head -n 3 "$T/whole2.out"
+	python3 -c "import sys; sys.stdout.write('x' * (20 << 20) + '\\n')"
+	tail -n +4 "$T/whole2.out"
+	exit \$rc ;;
+*)	exec "$REALGO" "\$@" ;;
+esac
+EOF
+chmod +x "$T/bin2/go"
+PATH=$T/bin2:$PATH ESCDB_CACHE=off "$ESCDB" --db "$T/long0.db" run -C "$m" >/dev/null 2>"$T/long0.err"
+PATH=$T/bin2:$PATH ESCDB_CACHE=$C "$ESCDB" --db "$T/long1.db" run -C "$m" >/dev/null 2>"$T/long1.err"
+check_eq "pcache: a 20 MiB line: the same warnings with the cache as without" \
+    "$(cat "$T/long1.err")" "$(cat "$T/long0.err")"
+check "pcache: ... one of them about its length" grep -q 'longer than 16 MiB' "$T/long1.err"
+dump "$T/long0.db" >"$T/l0"
+dump "$T/long1.db" >"$T/l1"
+check "pcache: ... and the same run stored" cmp "$T/l0" "$T/l1"
+rm -f "$T/long0.db" "$T/long1.db" "$T/whole2.out"
 
 # ---- the trim ----
 ESCDB_CACHE=$C "$ESCDB" --db "$T/t1.db" run -C "$m" >/dev/null 2>&1
