@@ -344,6 +344,8 @@ run_go_build_start(struct run *r, char **flags, size_t nflags, char **pkgs, size
 	int rc = EXIT_OK;
 
 	memset(&av, 0, sizeof(av));
+	if (graph != NULL)
+		r->graph_loaded = 0;    /* this build writes it anew */
 	build_argv(r, &av, flags, nflags, pkgs, npkgs, graph);
 	if ((*spool = gotool_tmpfile()) == NULL) {
 		run_progress_clear(r);

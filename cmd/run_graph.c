@@ -127,8 +127,34 @@ run_graph_usable(struct run *r)
 	return 1;
 }
 
+/* Whether a directory between the main module's root (excluded) and dir
+ * (included) holds a go.mod: dir then belongs to a nested module, which
+ * the build may well take from the module cache instead. */
+static int
+nested_module(const struct run *r, const char *dir)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t root = strlen(r->modroot), end = strlen(dir);
+	struct stat st;
+	int found = 0;
+
+	while (!found && end > root) {
+		sbuf_reset(&sb);
+		sbuf_add(&sb, dir, end);
+		sbuf_adds(&sb, "/go.mod");
+		found = stat(sb.buf, &st) == 0;
+		while (end > root && dir[end - 1] != '/')
+			end--;
+		if (end > root)
+			end--;          /* the slash */
+	}
+	sbuf_release(&sb);
+	return found;
+}
+
 /* A package's directory as go list gives it, when it follows from GOROOT
- * or the main module; else NULL.  Caller frees. */
+ * or the main module (and no nested module's go.mod is on the way); else
+ * NULL.  Caller frees. */
 static char *
 guess_dir(const struct run *r, const char *path)
 {
@@ -136,9 +162,13 @@ guess_dir(const struct run *r, const char *path)
 	size_t n = r->modpath ? strlen(r->modpath) : 0;
 	size_t first = strcspn(path, "/");
 
-	if (n > 0 && strncmp(path, r->modpath, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+	if (n > 0 && strncmp(path, r->modpath, n) == 0 && (path[n] == '\0' || path[n] == '/')) {
 		sbuf_addf(&sb, "%s%s", r->modroot, path + n);
-	else if (memchr(path, '.', first) == NULL && r->goroot[0] != '\0' &&
+		if (nested_module(r, sb.buf)) {
+			sbuf_release(&sb);
+			return NULL;
+		}
+	} else if (memchr(path, '.', first) == NULL && r->goroot[0] != '\0' &&
 	    strcmp(path, "command-line-arguments") != 0 && path[0] != '\0')
 		sbuf_addf(&sb, "%s/src/%s", r->goroot, path);
 	else
@@ -236,6 +266,10 @@ graph_load(struct run *r)
 	int n, i, rc = -1;
 	size_t cap = 0;
 
+	/* once per build: the file is gone once read */
+	if (r->graph_loaded)
+		return r->ngraph > 0 ? 0 : -1;
+	r->graph_loaded = 1;
 	graph_free(r);
 	if (slurp(r->graph_path, &js) < 0 || js.buf == NULL ||
 	    (doc = cJSON_ParseWithLength(js.buf, js.len)) == NULL || !cJSON_IsArray(doc))
@@ -287,6 +321,7 @@ out:
 		graph_free(r);
 	cJSON_Delete(doc);
 	sbuf_release(&js);
+	unlink(r->graph_path);  /* read: a kill from here leaves nothing */
 	return rc;
 }
 

@@ -74,6 +74,7 @@ struct run {
 	char *modpath, *modroot; /* the main module, when GOMOD names one */
 	int use_graph;          /* packages from the graph, not go list first */
 	char *graph_path;       /* the first build's -debug-actiongraph file */
+	int graph_loaded;       /* read (and removed) since that build began */
 	struct gpkg *graph;     /* sorted by path */
 	size_t ngraph;
 	struct htab guesses;    /* path -> guessed directory (or NULL) */

@@ -230,3 +230,10 @@ for f in testdata/logs/*.log testdata/logs/*.log.xz testdata/nopos/*.log.xz "$T/
 	fi
 done
 check_eq "writer thread: every table the same as the single thread's, on every log" "$same" "$total"
+
+# A package whose output comes in two blocks (a cgo warning prints its
+# heading twice) is one package, in the summary as in the table.
+printf '# escdb.test/dup\n./a.go:3:6: moved to heap: x\n# escdb.test/dup\n./a.go:5:6: moved to heap: y\n' >"$T/dup.log"
+check_eq "a package printed in two blocks counts once" \
+    "$("$ESCDB" --db "$T/dup.db" ingest "$T/dup.log" | sed 's/.* in //')|$(sq "$T/dup.db" "SELECT count(*) || ' ' || sum(nfindings) FROM package")" \
+    "1 package|1 2"

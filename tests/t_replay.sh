@@ -116,4 +116,22 @@ for V in local go1.27.3; do
 	    "-gcflags=escdb.test/replay/esc=-m=2 -l -m=2 "
 	check_eq "replay $V: no warnings" "$(cat "$T/err-1" "$T/err-2" "$T/err-3")" ""
 done
+
+# A nested module of the main module's path, replaced by another
+# directory: the build takes its package from there, not from the
+# directory under the main module (which has a go.mod of its own).
+export GOTOOLCHAIN=local
+n=$T/nest
+mkdir -p "$n/nested/p" "$n/other/p"
+printf 'module escdb.test/nest\n\ngo 1.21\n\nrequire escdb.test/nest/nested v0.0.0\n\nreplace escdb.test/nest/nested => ./other\n' >"$n/go.mod"
+printf 'module escdb.test/nest/nested\n\ngo 1.21\n' >"$n/nested/go.mod"
+cp "$n/nested/go.mod" "$n/other/go.mod"
+printf 'package p\n\nvar Sink *int\n\nfunc Keep(x *int) { Sink = x }\n' >"$n/other/p/p.go"
+printf 'package p\n\nfunc Local() {}\n' >"$n/nested/p/p.go"
+"$ESCDB" --db "$T/nest.db" run -C "$n" escdb.test/nest/nested/p >/dev/null 2>"$T/nest.err"
+check_eq "replay: a nested module's package: its directory is go list's, not the main module's" \
+    "$(sq "$T/nest.db" "SELECT dir FROM package")" \
+    "$(cd "$n" && "$REALGO" list -f '{{.Dir}}' escdb.test/nest/nested/p)"
+check_eq "replay: ... and its file is named from there" \
+    "$(sq "$T/nest.db" "SELECT DISTINCT file FROM findings")" "p.go"
 exit 0
