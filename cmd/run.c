@@ -340,9 +340,11 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		size_t k = 0;
 		nsilent = silent_packages(in, pats, npats, &silent, &silentbuf, &cla);
 		/* compiled in this build, or found silent before under the
-		 * same action id: asked for no more */
+		 * same action id: asked for no more (.go files named: their
+		 * one package, asked for by those names) */
 		for (i = 0; i < nsilent; i++)
-			if (cla || !r->use_graph || !run_silent_ok(r, silent[i]))
+			if (!r->use_graph ||
+			    !run_silent_ok(r, cla ? "command-line-arguments" : silent[i]))
 				silent[k++] = silent[i];
 		nsilent = k;
 	}
@@ -360,7 +362,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			goto out;
 		if (r->use_graph)
 			for (i = 0; i < nsilent; i++)
-				run_silent_asked(r, silent[i]);
+				run_silent_asked(r, cla ? "command-line-arguments" : silent[i]);
 	}
 	/* The input column names every go build that was run. */
 	ingest_set_input(in, cmdline->buf);

@@ -134,4 +134,22 @@ check_eq "replay: a nested module's package: its directory is go list's, not the
     "$(cd "$n" && "$REALGO" list -f '{{.Dir}}' escdb.test/nest/nested/p)"
 check_eq "replay: ... and its file is named from there" \
     "$(sq "$T/nest.db" "SELECT DISTINCT file FROM findings")" "p.go"
+
+# .go files named: their one package, command-line-arguments, printed
+# nothing from a replay: asked again by those names once, then known.
+f=$T/files
+mkdir -p "$f/c"
+printf 'module escdb.test/files\n\ngo 1.21\n' >"$f/go.mod"
+printf 'package c\n\nconst A = 1\n' >"$f/c/c.go"
+(cd "$f" && "$REALGO" build -gcflags='-m=2 -l' ./c/c.go >/dev/null 2>&1)
+for i in 1 2; do
+	: >"$T/files-$i.log"
+	(cd "$f" && GO_LOG=$T/files-$i.log ESCDB_CACHE=$T/files-cache PATH=$T/bin:$PATH \
+	    "$ESCDB" --db "$T/files-$i.db" run ./c/c.go >/dev/null 2>"$T/files-$i.err")
+done
+check_eq "replay: .go files whose package printed nothing: asked again by their names, once" \
+    "$(grep -c '^build .*-gcflags=-m=2 -l -m=2 .*c/c.go' "$T/files-1.log")|$(grep -c '^build' "$T/files-2.log")" "1|1"
+check_eq "replay: ... stored with zero findings both times, quietly" \
+    "$(sq "$T/files-1.db" "SELECT s.s || '=' || p.nfindings FROM package p JOIN str s ON s.id = p.name")|$(sq "$T/files-2.db" "SELECT s.s || '=' || p.nfindings FROM package p JOIN str s ON s.id = p.name")|$(cat "$T/files-1.err" "$T/files-2.err")" \
+    "command-line-arguments=0|command-line-arguments=0|"
 exit 0
