@@ -30,21 +30,12 @@ static const struct opt_usage usage = {
 static char *
 read_file(const char *path, size_t *n)
 {
-	FILE *fp = fopen(path, "rb");
 	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
-	size_t k;
 
-	if (fp == NULL)
-		return NULL;
-	while ((k = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sbuf_add(&sb, buf, k);
-	if (ferror(fp)) {
-		fclose(fp);
+	if (sbuf_read_file(&sb, path) < 0) {
 		sbuf_release(&sb);
 		return NULL;
 	}
-	fclose(fp);
 	*n = sb.len;
 	return sbuf_detach(&sb);
 }

@@ -39,22 +39,6 @@
 
 /* ---- files ---- */
 
-/* Reads a whole file into sb; -1 with errno set on failure. */
-static int
-slurp(const char *path, struct sbuf *sb)
-{
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sbuf_add(sb, buf, (size_t)n);
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
 static int
 is_dir(const char *path)
 {
@@ -111,7 +95,7 @@ run_graph_usable(struct run *r)
 		return 0;
 	if (r->gomod[0] == '\0')
 		return 0;
-	if (strcmp(r->gomod, "/dev/null") != 0 && slurp(r->gomod, &gm) == 0) {
+	if (strcmp(r->gomod, "/dev/null") != 0 && sbuf_read_file(&gm, r->gomod) == 0) {
 		r->modpath = module_path(gm.buf ? gm.buf : "");
 		n = strlen(r->gomod);
 		while (n > 0 && r->gomod[n - 1] != '/')
@@ -271,7 +255,7 @@ graph_load(struct run *r)
 		return r->ngraph > 0 ? 0 : -1;
 	r->graph_loaded = 1;
 	graph_free(r);
-	if (slurp(r->graph_path, &js) < 0 || js.buf == NULL ||
+	if (sbuf_read_file(&js, r->graph_path) < 0 || js.buf == NULL ||
 	    (doc = cJSON_ParseWithLength(js.buf, js.len)) == NULL || !cJSON_IsArray(doc))
 		goto out;
 	n = cJSON_GetArraySize(doc);
@@ -377,7 +361,7 @@ silent_load(struct run *r)
 	sbuf_addf(&sb, "%s/" SILENT_FILE, dir);
 	r->silent_path = sbuf_detach(&sb);
 	free(dir);
-	if (slurp(r->silent_path, &sb) < 0 || sb.buf == NULL) {
+	if (sbuf_read_file(&sb, r->silent_path) < 0 || sb.buf == NULL) {
 		sbuf_release(&sb);
 		return;
 	}
@@ -413,6 +397,8 @@ silent_known(struct run *r, const char *id)
 static void
 silent_append(struct run *r, const struct sbuf *add)
 {
+	struct sbuf all = SBUF_INIT;
+	const char *keep;
 	struct stat sb;
 	int fd;
 
@@ -433,28 +419,13 @@ silent_append(struct run *r, const struct sbuf *add)
 		return;
 	}
 	close(fd);
-	{
-		struct sbuf all = SBUF_INIT, tmp = SBUF_INIT;
-		const char *keep;
-		if (slurp(r->silent_path, &all) == 0 && all.len > SILENT_MAX / 2) {
-			keep = all.buf + all.len - SILENT_MAX / 2;
-			if ((keep = strchr(keep, '\n')) != NULL) {
-				keep++;
-				sbuf_addf(&tmp, "%s.%ld", r->silent_path, (long)getpid());
-				if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				    0666)) >= 0) {
-					size_t n = all.len - (size_t)(keep - all.buf);
-					int ok = write(fd, keep, n) == (ssize_t)n;
-					if (close(fd) == 0 && ok)
-						ok = rename(tmp.buf, r->silent_path) == 0;
-					if (!ok)
-						unlink(tmp.buf);
-				}
-			}
-		}
-		sbuf_release(&all);
-		sbuf_release(&tmp);
+	/* the newer half, from a line's start */
+	if (sbuf_read_file(&all, r->silent_path) == 0 && all.len > SILENT_MAX / 2 &&
+	    (keep = strchr(all.buf + all.len - SILENT_MAX / 2, '\n')) != NULL) {
+		keep++;
+		(void)replace_file(r->silent_path, keep, all.len - (size_t)(keep - all.buf));
 	}
+	sbuf_release(&all);
 }
 
 /* ---- what run asks ---- */

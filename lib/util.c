@@ -1,11 +1,14 @@
 /* util: see util.h */
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void
 xalloc_die(void)
@@ -356,4 +359,55 @@ mkdir_parents(char *path)
 			(void)mkdir(path, 0777);
 			*s = '/';
 		}
+}
+
+int
+sbuf_read_fd(struct sbuf *sb, int fd, size_t max)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if ((size_t)n > max || sb->len > max - (size_t)n) {
+			errno = EFBIG;
+			return -1;
+		}
+		sbuf_add(sb, buf, (size_t)n);
+	}
+	return n < 0 ? -1 : 0;
+}
+
+int
+sbuf_read_file(struct sbuf *sb, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = sbuf_read_fd(sb, fd, (size_t)-1);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+int
+replace_file(const char *path, const void *buf, size_t n)
+{
+	struct sbuf tmp = SBUF_INIT;
+	int fd, ok = 0;
+
+	sbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	mkdir_parents(tmp.buf);
+	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) >= 0) {
+		ok = write(fd, buf, n) == (ssize_t)n;
+		if (close(fd) != 0)
+			ok = 0;
+		if (ok)
+			ok = rename(tmp.buf, path) == 0;
+		if (!ok)
+			unlink(tmp.buf);
+	}
+	sbuf_release(&tmp);
+	return ok ? 0 : -1;
 }

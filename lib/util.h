@@ -53,6 +53,16 @@ uint64_t hash64(const void *p, size_t n, uint64_t seed);
  * cache): four independent lanes of 8 bytes, so it runs at memory speed
  * on large inputs; not for adversaries.  Same bytes, same out. */
 void hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2]);
+/* Appends what fd holds from its offset to its end to sb; -1 on a read
+ * error (errno set) or when sb would pass max bytes. */
+int sbuf_read_fd(struct sbuf *sb, int fd, size_t max);
+/* Appends the whole file at path to sb; -1 with errno set when it cannot
+ * be opened or read. */
+int sbuf_read_file(struct sbuf *sb, const char *path);
+/* Replaces path with n bytes of buf, written to path.tmpPID and renamed
+ * over it (creating the directories above it), so a reader sees the old
+ * file or the new one, never a part; 0, or -1 (nothing replaced). */
+int replace_file(const char *path, const void *buf, size_t n);
 /* Creates each missing directory above the last component of path
  * (mode 0777 less the umask), best effort: the caller's open says. */
 void mkdir_parents(char *path);

@@ -142,20 +142,6 @@ entry_path(const struct pcache *c, const uint64_t key[2])
 	return sbuf_detach(&sb);
 }
 
-static int
-slurp_fd(int fd, struct sbuf *sb)
-{
-	char buf[65536];
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		sbuf_add(sb, buf, (size_t)n);
-		if (sb->len > MAX_ENTRY)
-			return -1;
-	}
-	return n < 0 ? -1 : 0;
-}
-
 /* An entry of key: checked whole and against its manifest.  Fills body
  * (the whole file) and r (at the block's line counts). */
 static int
@@ -174,7 +160,7 @@ entry_load(struct ingest *in, const uint64_t key[2], struct sbuf *body, struct r
 		goto out;
 	sbuf_reset(body);
 	sbuf_grow(body, (size_t)sb.st_size + 1);
-	if (slurp_fd(fd, body) < 0 || body->len < sizeof(MAGIC) - 1 + 32 ||
+	if (sbuf_read_fd(body, fd, MAX_ENTRY) < 0 || body->len < sizeof(MAGIC) - 1 + 32 ||
 	    memcmp(body->buf, MAGIC, sizeof(MAGIC) - 1) != 0)
 		goto out;
 	/* the trailing hash covers the rest */
@@ -217,11 +203,11 @@ static void
 entry_store(struct pcache *c, const unsigned long counts[LC_N], unsigned long nlines,
     int saw_m2)
 {
-	struct sbuf out = SBUF_INIT, tmp = SBUF_INIT;
+	struct sbuf out = SBUF_INIT;
 	char *path = entry_path(c, c->key);
 	const char *m = c->manifest.buf, *mend = m + c->manifest.len;
 	uint64_t h[2];
-	int fd, i, ok;
+	int i;
 
 	sbuf_add(&out, MAGIC, sizeof(MAGIC) - 1);
 	put_h(&out, c->key);
@@ -244,17 +230,7 @@ entry_store(struct pcache *c, const unsigned long counts[LC_N], unsigned long nl
 	hash128(out.buf, out.len, 0xe5cdbca5e, h);
 	put_h(&out, h);
 
-	sbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	mkdir_parents(tmp.buf);
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd >= 0) {
-		ok = write(fd, out.buf, out.len) == (ssize_t)out.len;
-		if (close(fd) == 0 && ok)
-			ok = rename(tmp.buf, path) == 0;
-		if (!ok)
-			unlink(tmp.buf);
-	}
-	sbuf_release(&tmp);
+	(void)replace_file(path, out.buf, out.len);    /* a cache: best effort */
 	sbuf_release(&out);
 	free(path);
 }
@@ -305,7 +281,7 @@ self_hash(uint64_t h[2])
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), rc = -1;
 
 	if (fd >= 0) {
-		if (slurp_fd(fd, &sb) == 0 && sb.len > 0) {
+		if (sbuf_read_fd(&sb, fd, MAX_ENTRY) == 0 && sb.len > 0) {
 			hash128(sb.buf, sb.len, 0xe5cdb, h);
 			rc = 0;
 		}

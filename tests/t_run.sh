@@ -206,6 +206,13 @@ check "run: a damaged silent list: exits 0, asks again, says nothing" \
     eq "$?|$(grep -c 'escdb.test/demo/consts=-m=2 -l -m=2' "$tmp/go.log")|$(cat "$tmp/errd")" "0|1|"
 check "run: ... and the damaged lines stay, the new id is added" \
     eq "$(head -c "$(wc -c <"$tmp/damaged")" "$tmp/dcache/silent-v1" | cmp - "$tmp/damaged" && tail -n 1 "$tmp/dcache/silent-v1" | grep -c '^[A-Za-z0-9_-]\{20\}$')" 1
+# a list past 1 MiB keeps its newer half, from a line's start
+mkdir -p "$tmp/bigcache"
+awk 'BEGIN { for (i = 0; i < 50000; i++) printf "%020d\n", i }' >"$tmp/bigcache/silent-v1"
+ESCDB_CACHE=$tmp/bigcache PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/big.db" run -C "$s" >/dev/null 2>&1
+check "run: a silent list past 1 MiB keeps its newer half, whole lines, the new id last" \
+    eq "$(wc -c <"$tmp/bigcache/silent-v1" | awk '{ print ($1 <= 524288 + 64) }')|$(head -n 1 "$tmp/bigcache/silent-v1" | grep -c '^[0-9]\{20\}$')|$(tail -n 2 "$tmp/bigcache/silent-v1" | head -n 1)|$(tail -n 1 "$tmp/bigcache/silent-v1" | grep -c '^[A-Za-z0-9_-]\{20\}$')|$(ls "$tmp/bigcache" | grep -c tmp)" \
+    "1|1|00000000000000049999|1|0"
 ESCDB_CACHE=$tmp/damaged/sub PATH=$tmp/bin:$PATH "$ESCDB" --db "$tmp/ro.db" run -C "$s" >/dev/null 2>"$tmp/erro"
 check "run: a cache directory that cannot be written: exits 0 quietly" eq "$?|$(cat "$tmp/erro")" "0|"
 check "run: a package with no output is stored with zero findings" \
