@@ -48,7 +48,7 @@ hash_source(const char *buf, size_t n, int state, uint64_t h[2])
 }
 
 void
-cache_source_read(struct ingest *in, const char *abs, const char *buf, size_t n, int read)
+cache_source_read(struct ingest *in, const char *abs, int state, const char *buf, size_t n)
 {
 	struct htent *e;
 	struct srcinfo *si;
@@ -59,37 +59,27 @@ cache_source_read(struct ingest *in, const char *abs, const char *buf, size_t n,
 	if (e->v.p != NULL)
 		return;
 	si = xcalloc(1, sizeof(*si));
-	si->state = read ? SRC_READ : (buf == NULL ? SRC_MISSING : SRC_SKIPPED);
-	hash_source(read ? buf : "", read ? n : 0, si->state, si->h);
+	si->state = state;
+	hash_source(state == SRC_READ ? buf : "", state == SRC_READ ? n : 0, state, si->h);
 	e->v.p = si;
 }
 
-/* The content hash of abs now, read once per run. */
+/* The content hash of abs: as read for the scanner in this run, else
+ * read now, once. */
 static const struct srcinfo *
 source_now(struct ingest *in, const char *abs)
 {
 	struct htent *e = strmap_find(&in->cache->src, abs, strlen(abs), 0);
-	struct stat sb;
-	FILE *fp;
+	char *buf;
+	size_t n;
+	int state;
 
-	if (e != NULL && e->v.p != NULL)
-		return e->v.p;
-	fp = fopen(abs, "rb");
-	if (fp == NULL) {
-		cache_source_read(in, abs, NULL, 0, 0);
-	} else {
-		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    (uint64_t)sb.st_size <= MAX_SOURCE) {
-			size_t n = (size_t)sb.st_size, got;
-			char *buf = xmalloc(n + 1);
-			got = fread(buf, 1, n, fp);
-			cache_source_read(in, abs, buf, got, 1);
-			free(buf);
-		} else
-			cache_source_read(in, abs, "", 0, 0);
-		fclose(fp);
+	if (e == NULL || e->v.p == NULL) {
+		state = source_read(abs, &buf, &n);
+		cache_source_read(in, abs, state, buf, n);
+		free(buf);
+		e = strmap_find(&in->cache->src, abs, strlen(abs), 0);
 	}
-	e = strmap_find(&in->cache->src, abs, strlen(abs), 0);
 	return e ? e->v.p : NULL;
 }
 

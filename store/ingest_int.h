@@ -17,6 +17,9 @@
 #define SCAN_CACHE 32           /* Go source files kept scanned */
 #define MAX_SOURCE (8u << 20)   /* larger source files are not scanned */
 
+/* What reading a Go source file gave (source_read). */
+enum { SRC_MISSING, SRC_READ, SRC_SKIPPED };
+
 struct scanned {
 	char *path;
 	struct funcscan *fs;    /* NULL when unreadable */
@@ -77,6 +80,11 @@ char *path_abs(const struct ingest *in, const char *raw);
 void infer_goroot(struct ingest *in, const char *pkg, const char *dir);
 const char *file_cached(struct ingest *in, const char *raw);
 struct funcscan *scanner_for(struct ingest *in, const char *raw);
+/* A Go source file as the function scanner takes it: SRC_READ with its
+ * bytes in *buf (caller frees) and *n; SRC_MISSING when it cannot be
+ * opened, SRC_SKIPPED when it is not a regular file or is larger than
+ * MAX_SOURCE (*buf NULL, *n 0 for both). */
+int source_read(const char *abs, char **buf, size_t *n);
 /* ingest_pkg.c: the parser sink's package callback */
 int ingest_package(void *ctx, const struct esc_package *p);
 /* ingest_cache.c: the parse cache (run's), see there */
@@ -84,9 +92,8 @@ void cache_open(struct ingest *in);
 void cache_close(struct ingest *in);
 /* Reads fp through the cache, as parser_read would. */
 int cache_read(struct ingest *in, FILE *fp);
-/* A source file read by the function scanner: its bytes (read), or
- * not read (buf NULL: missing; else not a regular file or too large). */
-void cache_source_read(struct ingest *in, const char *abs, const char *buf, size_t n, int read);
+/* A source file read for the function scanner, as source_read gave it. */
+void cache_source_read(struct ingest *in, const char *abs, int state, const char *buf, size_t n);
 /* While a block is captured: a source file the scanner is asked about,
  * a finding's function, and the package at the end of ingest_package. */
 void cache_note_source(struct ingest *in, const char *raw);

@@ -175,24 +175,24 @@ scanner_for(struct ingest *in, const char *raw)
 {
 	if (raw[0] == '<' || raw[0] == '\0')
 		return NULL;
-	cache_note_source(in, raw);
 	/* consecutive findings are mostly in one file */
-	if (in->last_raw && strcmp(in->last_raw, raw) == 0)
-		return in->last_fs;
-	free(in->last_raw);
-	in->last_raw = xstrdup(raw);
-	in->last_fs = scanner_lookup(in, raw);
+	if (in->last_raw == NULL || strcmp(in->last_raw, raw) != 0) {
+		free(in->last_raw);
+		in->last_raw = xstrdup(raw);
+		in->last_fs = scanner_lookup(in, raw);
+	}
+	/* after the look-up, which hashed what it read for the cache */
+	cache_note_source(in, raw);
 	return in->last_fs;
 }
 
 static struct funcscan *
 scanner_lookup(struct ingest *in, const char *raw)
 {
-	char *abs;
-	size_t i, victim = 0;
-	FILE *fp;
-	struct stat sb;
+	char *abs, *buf;
+	size_t i, n, victim = 0;
 	struct scanned *s;
+	int state;
 
 	abs = path_abs(in, raw);
 	for (i = 0; i < SCAN_CACHE; i++) {
@@ -211,20 +211,31 @@ scanner_lookup(struct ingest *in, const char *raw)
 	s->path = abs;
 	s->fs = NULL;
 	s->used = ++in->scan_tick;
-	fp = fopen(abs, "rb");
-	if (fp != NULL) {
-		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    (uint64_t)sb.st_size <= MAX_SOURCE) {
-			size_t n = (size_t)sb.st_size;
-			char *buf = xmalloc(n + 1);
-			size_t got = fread(buf, 1, n, fp);
-			cache_source_read(in, abs, buf, got, 1);
-			s->fs = funcscan_new(buf, got);
-			free(buf);
-		} else
-			cache_source_read(in, abs, "", 0, 0);
-		fclose(fp);
-	} else
-		cache_source_read(in, abs, NULL, 0, 0);
+	state = source_read(abs, &buf, &n);
+	cache_source_read(in, abs, state, buf, n);
+	if (state == SRC_READ)
+		s->fs = funcscan_new(buf, n);
+	free(buf);
 	return s->fs;
+}
+
+int
+source_read(const char *abs, char **buf, size_t *n)
+{
+	FILE *fp = fopen(abs, "rb");
+	struct stat sb;
+	int state = SRC_SKIPPED;
+
+	*buf = NULL;
+	*n = 0;
+	if (fp == NULL)
+		return SRC_MISSING;
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (uint64_t)sb.st_size <= MAX_SOURCE) {
+		*buf = xmalloc((size_t)sb.st_size + 1);
+		*n = fread(*buf, 1, (size_t)sb.st_size, fp);
+		state = SRC_READ;
+	}
+	fclose(fp);
+	return state;
 }

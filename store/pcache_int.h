@@ -16,7 +16,6 @@
 #define TOUCH_AGE 3600
 #define MAX_ENTRY (1u << 30)
 
-enum { SRC_MISSING, SRC_READ, SRC_SKIPPED };
 
 struct srcinfo {
 	uint64_t h[2];
