@@ -245,9 +245,8 @@ run_resolve_commit(struct run *r, const char *rev, int have_date)
 	}
 }
 
-/* The minor version of "go1.N[.P]" or "devel go1.N-...", else 0. */
-static int
-go_minor(const char *v)
+int
+run_go_minor(const char *v)
 {
 	const char *p = strstr(v, "go1.");
 
@@ -322,7 +321,7 @@ build_argv(struct run *r, struct strv *av, char **flags, size_t nflags, char **p
 		sbuf_addf(&sb, "-debug-actiongraph=%s", graph);
 		strv_own(av, sbuf_detach(&sb));
 	}
-	if (go_minor(r->goversion) >= 18)
+	if (run_go_minor(r->goversion) >= 18)
 		strv_add(av, "-buildvcs=false");  /* no git status; the binary is discarded */
 	if (r->tags != NULL)
 		strv_add(av, r->tags);

@@ -85,10 +85,9 @@ int
 run_graph_usable(struct run *r)
 {
 	struct sbuf gm = SBUF_INIT;
-	const char *v = strstr(r->goversion, "go1.");
 	size_t n;
 
-	if (v == NULL || atoi(v + 4) < 21)
+	if (run_go_minor(r->goversion) < 21)
 		return 0;
 	/* workspaces list modules of their own; GOPATH mode has none */
 	if (r->gowork[0] != '\0' && strcmp(r->gowork, "off") != 0)
@@ -434,7 +433,7 @@ int
 run_graph_packages(struct run *r, char **pats, int npats)
 {
 	size_t i;
-	int guessed = 1, rc;
+	int guessed = 1;
 
 	if (r->npkgs > 0)
 		return EXIT_OK;
@@ -456,11 +455,7 @@ run_graph_packages(struct run *r, char **pats, int npats)
 		}
 	}
 	/* not from the graph: as go list says */
-	if (pats == NULL)
-		return RUN_RETRY;
-	if ((rc = run_list_packages(r, pats, npats)) != EXIT_OK)
-		return rc;
-	return EXIT_OK;
+	return pats == NULL ? RUN_RETRY : run_list_packages(r, pats, npats);
 }
 
 int

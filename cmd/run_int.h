@@ -100,6 +100,8 @@ int run_str_cmp(const void *a, const void *b);
 int run_list_packages(struct run *r, char **pats, int npats);
 const char *run_modroot(const struct run *r);
 int run_go_env(struct run *r);
+/* The minor version of "go1.N[.P]" or "devel go1.N-...", else 0. */
+int run_go_minor(const char *v);
 void run_resolve_commit(struct run *r, const char *rev, int have_date);
 /* go build in two steps: start it, its output spooled to *spool (read it
  * as it comes with gotool_follow), then judge its exit status: EXIT_OK,
