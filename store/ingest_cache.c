@@ -329,6 +329,7 @@ cache_close(struct ingest *in)
 	replay_free(&c->rp);
 	sbuf_release(&c->table);
 	htab_release(&c->strs);
+	htab_release(&c->blockidx);
 	free(c->dir);
 	free(c);
 	in->cache = NULL;

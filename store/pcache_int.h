@@ -58,6 +58,7 @@ struct pcache {
 	struct replay rp;
 	struct sbuf table;              /* its texts, each once */
 	struct htab strs;               /* text address -> 1 + index */
+	struct htab blockidx;           /* block address -> 1 + index */
 	size_t nstrs;
 	int packages;                   /* handed over while capturing */
 	int saw;                        /* it had explanation blocks */

@@ -133,15 +133,14 @@ put_pos(struct pcache *c, const struct esc_pos *pos)
 	put_sv(&c->entry, pos->col);
 }
 
+/* The index of a finding's block in the package's list (filled by
+ * cache_capture), or (size_t)-1. */
 static size_t
-block_index(const struct esc_package *p, const struct esc_block *b)
+block_index(struct pcache *c, const struct esc_block *b)
 {
-	size_t i;
+	struct htent *e = htab_find(&c->blockidx, htab_addr_hash(b), b, 0, 0);
 
-	for (i = 0; i < p->nblocks; i++)
-		if (p->blocks[i] == b)
-			return i;
-	return (size_t)-1;
+	return e != NULL ? (size_t)(e->v.u - 1) : (size_t)-1;
 }
 
 void
@@ -166,12 +165,15 @@ cache_capture(struct ingest *in, const struct esc_package *p)
 	sbuf_reset(&c->table);
 	htab_reset(&c->strs);
 	c->nstrs = 0;
+	htab_reset(&c->blockidx);
+	c->blockidx.byaddr = 1;
 	put_ref(c, p->name);
 	put_sv(b, (int64_t)(p->lineno - base));
 	put_uv(b, p->norphans);
 	put_uv(b, p->nblocks);
 	for (i = 0; i < p->nblocks; i++) {
 		const struct esc_block *bl = p->blocks[i];
+		htab_find(&c->blockidx, htab_addr_hash(bl), bl, 0, 1)->v.u = i + 1;
 		put_ref(c, bl->heading ? bl->heading : "");
 		put_ref(c, bl->subject);
 		put_ref(c, bl->dest);
@@ -211,7 +213,7 @@ cache_capture(struct ingest *in, const struct esc_package *p)
 		put_sv(b, (int64_t)(f->lineno - base));
 		put_uv(b, f->nblocks);
 		for (j = 0; j < f->nblocks; j++) {
-			size_t bi = block_index(p, f->blocks[j]);
+			size_t bi = block_index(c, f->blocks[j]);
 			if (bi == (size_t)-1) {
 				c->active = 0;
 				return;
