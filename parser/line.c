@@ -551,7 +551,7 @@ process_line(struct parser *p, const char *s, size_t n)
 		} else
 			free(fixed);
 	}
-	if (s[0] == '#' && (n == 1 || s[1] == ' ')) {
+	if (parser_heading_text(s, n)) {       /* its CR dropped above */
 		block_close(p);
 		package_flush(p);
 		p->counts[LC_HEADER]++;

@@ -139,6 +139,23 @@ int parser_read(struct parser *p, FILE *fp);
 const unsigned long *parser_counts(const struct parser *p);   /* [LC_N] */
 unsigned long parser_lines(const struct parser *p);
 int parser_saw_m2(const struct parser *p);   /* any explanation block seen */
+/* Whether a line, without its newline and the one CR the parser drops,
+ * is a "# pkg" heading: "#" alone, or "# " and more.  Inline: the parser
+ * asks it of every line. */
+static inline int
+parser_heading_text(const char *s, size_t n)
+{
+	return n > 0 && s[0] == '#' && (n == 1 || s[1] == ' ');
+}
+
+/* The same of a line as read, without its newline (one CR dropped). */
+static inline int
+parser_is_heading(const char *s, size_t n)
+{
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	return parser_heading_text(s, n);
+}
 /* Between whole lines, outside a raw string that spans lines and not
  * right after an explanation block's heading: the next bytes fed begin a
  * line of their own, and the input could end here without a warning. */

@@ -449,8 +449,7 @@ cache_read(struct ingest *in, FILE *fp)
 				len = (size_t)(nl + 1 - s);
 			}
 			s = nl + 1;
-			if (line[0] == '#' && (len == 2 || line[1] == ' ' ||
-			    (len == 3 && line[1] == '\r'))) {
+			if (parser_is_heading(line, len - 1)) {
 				rc = block_done(in, blk.buf, blk.len);
 				sbuf_reset(&blk);
 				inblk = 1;
