@@ -323,29 +323,68 @@ lane(uint64_t h, uint64_t w)
 }
 
 void
-hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2])
+hash128_init(struct hash128_st *st, uint64_t seed)
+{
+	st->a = seed ^ 0x243f6a8885a308d3ULL;
+	st->b = seed ^ 0x13198a2e03707344ULL;
+	st->c = seed ^ 0xa4093822299f31d0ULL;
+	st->d = seed ^ 0x082efa98ec4e6c89ULL;
+	st->n = 0;
+	st->plen = 0;
+}
+
+static inline void
+hash128_group(struct hash128_st *st, const unsigned char *s)
+{
+	st->a = lane(st->a, le64(s));
+	st->b = lane(st->b, le64(s + 8));
+	st->c = lane(st->c, le64(s + 16));
+	st->d = lane(st->d, le64(s + 24));
+}
+
+void
+hash128_add(struct hash128_st *st, const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t a = seed ^ 0x243f6a8885a308d3ULL, b = seed ^ 0x13198a2e03707344ULL;
-	uint64_t c = seed ^ 0xa4093822299f31d0ULL, d = seed ^ 0x082efa98ec4e6c89ULL;
-	size_t i = 0;
-	unsigned char tail[32];
 
-	for (; i + 32 <= n; i += 32) {
-		a = lane(a, le64(s + i));
-		b = lane(b, le64(s + i + 8));
-		c = lane(c, le64(s + i + 16));
-		d = lane(d, le64(s + i + 24));
+	st->n += n;
+	if (st->plen > 0) {
+		size_t k = 32 - st->plen < n ? 32 - st->plen : n;
+		memcpy(st->part + st->plen, s, k);
+		st->plen += k;
+		s += k;
+		n -= k;
+		if (st->plen < 32)
+			return;
+		hash128_group(st, st->part);
+		st->plen = 0;
 	}
-	memset(tail, 0, sizeof(tail));
-	memcpy(tail, s + i, n - i);
-	a = lane(a, le64(tail));
-	b = lane(b, le64(tail + 8));
-	c = lane(c, le64(tail + 16));
-	d = lane(d, le64(tail + 24));
-	a ^= (uint64_t)n;
-	out[0] = fmix(a + fmix(b ^ c));
-	out[1] = fmix(d + fmix(c ^ out[0]) + (uint64_t)n);
+	for (; n >= 32; s += 32, n -= 32)
+		hash128_group(st, s);
+	memcpy(st->part, s, n);
+	st->plen = n;
+}
+
+void
+hash128_end(struct hash128_st *st, uint64_t out[2])
+{
+	uint64_t a;
+
+	memset(st->part + st->plen, 0, 32 - st->plen);
+	hash128_group(st, st->part);
+	a = st->a ^ st->n;
+	out[0] = fmix(a + fmix(st->b ^ st->c));
+	out[1] = fmix(st->d + fmix(st->c ^ out[0]) + st->n);
+}
+
+void
+hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2])
+{
+	struct hash128_st st;
+
+	hash128_init(&st, seed);
+	hash128_add(&st, p, n);
+	hash128_end(&st, out);
 }
 
 void

@@ -53,6 +53,16 @@ uint64_t hash64(const void *p, size_t n, uint64_t seed);
  * cache): four independent lanes of 8 bytes, so it runs at memory speed
  * on large inputs; not for adversaries.  Same bytes, same out. */
 void hash128(const void *p, size_t n, uint64_t seed, uint64_t out[2]);
+/* The same hash over bytes given in pieces: init, add each piece in
+ * order, end (any split gives hash128 of the whole). */
+struct hash128_st {
+	uint64_t a, b, c, d, n;
+	unsigned char part[32];
+	size_t plen;
+};
+void hash128_init(struct hash128_st *st, uint64_t seed);
+void hash128_add(struct hash128_st *st, const void *p, size_t n);
+void hash128_end(struct hash128_st *st, uint64_t out[2]);
 /* Appends what fd holds from its offset to its end to sb; -1 on a read
  * error (errno set) or when sb would pass max bytes. */
 int sbuf_read_fd(struct sbuf *sb, int fd, size_t max);
