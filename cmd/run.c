@@ -97,13 +97,17 @@ warnings_flush(struct run *r, int show)
 	sbuf_release(&r->warnings);
 }
 
+/* fp reads the spool file fd from its start (fp itself, or a follower). */
 static int
-ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, const char *name)
+ingest_spool(struct run *r, struct ingest *in, struct store *st, FILE *fp, int fd,
+    const char *name)
 {
 	const struct ingest_stats *s;
 	int rc;
 
-	rc = ingest_file(in, fp, name);
+	if (fileno(fp) >= 0 && ftello(fp) != 0)
+		fd = -1;        /* not read from its start: no cache */
+	rc = ingest_spool_file(in, fp, fd, name);
 	if (rc == STORE_EDB) {
 		run_progress_clear(r);
 		msg_error("%s", store_errmsg(st));
@@ -308,7 +312,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		if (b != NULL) {
 			/* Parsed as go build prints it; judged when it ends. */
 			r->defer_warn = 1;
-			rc = ingest_spool(r, in, st, b->follow, "go build");
+			rc = ingest_spool(r, in, st, b->follow, fileno(b->spool), "go build");
 			fclose(b->follow);      /* at its end: reaped; else stopped */
 			b->follow = NULL;
 			if (rc == EXIT_OK &&
@@ -324,7 +328,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			warnings_flush(r, rc == EXIT_OK);
 			if (rc != EXIT_OK)
 				goto out;
-		} else if ((rc = ingest_spool(r, in, st, spool, "go build")) != EXIT_OK)
+		} else if ((rc = ingest_spool(r, in, st, spool, fileno(spool), "go build")) != EXIT_OK)
 			goto out;
 		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;
@@ -356,7 +360,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			rc = run_recheck_silent(r, silent, nsilent, cla, cmdline, &spool2);
 		if (rc != EXIT_OK)
 			goto out;
-		if ((rc = ingest_spool(r, in, st, spool2, "go build")) != EXIT_OK)
+		if ((rc = ingest_spool(r, in, st, spool2, fileno(spool2), "go build")) != EXIT_OK)
 			goto out;
 		if ((rc = check_cut(r, in)) != EXIT_OK)
 			goto out;

@@ -211,12 +211,18 @@ input_end(struct ingest *in)
 int
 ingest_file(struct ingest *in, FILE *fp, const char *name)
 {
+	return ingest_spool_file(in, fp, -1, name);
+}
+
+int
+ingest_spool_file(struct ingest *in, FILE *fp, int fd, const char *name)
+{
 	char err[256];
 	int rc;
 
 	if (input_begin(in, name, err, sizeof(err)) < 0)
 		return STORE_EDB;
-	rc = in->cache ? cache_read(in, fp) : parser_read(in->parser, fp);
+	rc = in->cache && fd >= 0 ? cache_read(in, fp, fd) : parser_read(in->parser, fp);
 	if (rc < 0) {
 		int e = errno;
 		input_end(in);

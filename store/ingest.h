@@ -53,6 +53,10 @@ int ingest_begin(struct store *st, const struct run_meta *m,
 /* Parses one input into the run.  Returns STORE_OK, STORE_EDB, or -1 on a
  * read error (errno set).  name labels warnings ("-" for stdin). */
 int ingest_file(struct ingest *in, FILE *fp, const char *name);
+/* The same for a spool: fp reads the regular file fd from its offset 0
+ * (it may still be growing), which lets the parse cache (ingest_opts
+ * cache_dir) read a block again instead of holding it. */
+int ingest_spool_file(struct ingest *in, FILE *fp, int fd, const char *name);
 /* Parses bytes already in memory (tests, fuzzing, logopt bridging). */
 int ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name);
 /* Reads a -json=0 logopt directory (parser/logopt.h) into the run and

@@ -37,7 +37,6 @@
 #include "pcache_int.h"
 
 #define MAX_PART (16u << 20)    /* a line held whole: the parser's limit */
-#define MAX_BLOCK (256u << 20)  /* a block held whole */
 
 /* ---- the files the function scanner reads ---- */
 
@@ -337,36 +336,77 @@ cache_close(struct ingest *in)
 
 /* ---- the input, block by block ---- */
 
-static void
-block_key(struct ingest *in, const char *blk, size_t n, uint64_t key[2])
-{
-	struct pcache *c = in->cache;
-	struct sbuf sb = SBUF_INIT;
-	uint64_t body[2];
+#define CHUNK (1u << 20)        /* read at a time */
 
-	hash128(blk, n, 2, body);
-	put_h(&sb, c->ctx);
-	put_h(&sb, body);
-	hash128(sb.buf, sb.len, 3, key);
-	sbuf_release(&sb);
+/* The input being read: the stream, and the file it comes from, where a
+ * block's bytes are read again when it has to be parsed.  A block is never
+ * held in memory: it is hashed as it passes, so a package that prints
+ * tens of megabytes costs its reading and nothing more when it hits. */
+struct scan {
+	struct ingest *in;
+	int fd;                 /* the same bytes, from offset 0 */
+	char *buf;              /* buf[0] is at offset off */
+	size_t cap, len;
+	uint64_t off;
+	int inblk;              /* since the first heading */
+	uint64_t start;         /* the current block's first byte */
+	struct hash128_st hs;   /* its bytes so far */
+	char *again;            /* CHUNK bytes, to read a block again */
+};
+
+/* Feeds the parser bytes [from, to) of the input: from the buffer when
+ * they are in it, else read again from the file. */
+static int
+feed_range(struct scan *s, uint64_t from, uint64_t to)
+{
+	struct parser *p = s->in->parser;
+	int rc = 0;
+
+	if (from >= s->off && to <= s->off + s->len)
+		return parser_feed(p, s->buf + (from - s->off), (size_t)(to - from));
+	if (s->again == NULL)
+		s->again = xmalloc(CHUNK);
+	while (rc == 0 && from < to) {
+		size_t want = to - from < CHUNK ? (size_t)(to - from) : CHUNK;
+		ssize_t n = pread(s->fd, s->again, want, (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;    /* the file is shorter than what was read */
+			return -1;
+		}
+		rc = parser_feed(p, s->again, (size_t)n);
+		from += (uint64_t)n;
+	}
+	return rc;
 }
 
-/* One block: from the cache, else parsed (and kept when clean). */
+/* One block, [s->start, end), its hash in s->hs: from the cache, else
+ * parsed (and kept when clean). */
 static int
-block_done(struct ingest *in, const char *blk, size_t n)
+block_done(struct scan *s, uint64_t end)
 {
+	struct ingest *in = s->in;
 	struct pcache *c = in->cache;
 	struct parser *p = in->parser;
 	struct rd r;
+	struct sbuf sb = SBUF_INIT;
+	uint64_t body[2];
 	unsigned long counts0[LC_N], counts[LC_N], lines0, nlines, warn0, kept0;
 	const unsigned long *pc;
 	int i, rc;
 
-	if (n == 0)
+	if (end == s->start)
 		return 0;
 	if (!parser_idle(p))
-		return parser_feed(p, blk, n);
-	block_key(in, blk, n, c->key);
+		return feed_range(s, s->start, end);
+	/* the key: what every key shares, and the block's bytes */
+	hash128_end(&s->hs, body);
+	put_h(&sb, c->ctx);
+	put_h(&sb, body);
+	hash128(sb.buf, sb.len, 3, c->key);
+	sbuf_release(&sb);
 	memset(&r, 0, sizeof(r));
 	if (entry_load(in, c->key, &c->body, &r) == 0) {
 		unsigned long cnt[LC_N], nl = (unsigned long)get_uv(&r);
@@ -401,7 +441,7 @@ block_done(struct ingest *in, const char *blk, size_t n)
 	sbuf_reset(&c->entry);
 	strmap_clear(&c->noted, 0);
 	c->capture_base = lines0 + 1;
-	rc = parser_feed(p, blk, n);
+	rc = feed_range(s, s->start, end);
 	if (rc == 0 && parser_idle(p))
 		rc = parser_flush(p);
 	else
@@ -418,81 +458,107 @@ block_done(struct ingest *in, const char *blk, size_t n)
 	return rc;
 }
 
-int
-cache_read(struct ingest *in, FILE *fp)
+/* The whole lines buf[0, n): each heading ends the block before it and
+ * starts the next; what precedes the first heading is parsed. */
+static int
+scan_lines(struct scan *s, size_t n)
 {
-	size_t cap = 1 << 20, n;
-	char *buf = xmalloc(cap);
-	struct sbuf blk = SBUF_INIT, part = SBUF_INIT;
-	int rc = 0, inblk = 0, plain = 0;
+	const char *b = s->buf, *end = b + n, *seg = b, *q, *p = b, *eol;
+	int rc = 0;
 
-	while (rc == 0 && (n = fread(buf, 1, cap, fp)) > 0) {
-		const char *s = buf, *end = buf + n, *nl;
-		if (plain) {
-			rc = parser_feed(in->parser, buf, n);
+	while (rc == 0 && p < end && (q = memchr(p, '#', (size_t)(end - p))) != NULL) {
+		if (q != b && q[-1] != '\n') {
+			p = q + 1;
 			continue;
 		}
-		while (rc == 0 && s < end) {
-			const char *line;
-			size_t len;
-			nl = memchr(s, '\n', (size_t)(end - s));
-			if (nl == NULL) {
-				sbuf_add(&part, s, (size_t)(end - s));
-				break;
-			}
-			if (part.len > 0) {
-				sbuf_add(&part, s, (size_t)(nl + 1 - s));
-				line = part.buf;
-				len = part.len;
-			} else {
-				line = s;
-				len = (size_t)(nl + 1 - s);
-			}
-			s = nl + 1;
-			if (parser_is_heading(line, len - 1)) {
-				rc = block_done(in, blk.buf, blk.len);
-				sbuf_reset(&blk);
-				inblk = 1;
-			}
-			if (inblk)
-				sbuf_add(&blk, line, len);
-			else
-				rc = parser_feed(in->parser, line, len);
-			sbuf_reset(&part);
+		eol = memchr(q, '\n', (size_t)(end - q));
+		p = eol + 1;
+		if (!parser_is_heading(q, (size_t)(eol - q)))
+			continue;
+		if (s->inblk) {
+			hash128_add(&s->hs, seg, (size_t)(q - seg));
+			rc = block_done(s, s->off + (uint64_t)(q - b));
+		} else
+			rc = parser_feed(s->in->parser, seg, (size_t)(q - seg));
+		s->inblk = 1;
+		s->start = s->off + (uint64_t)(q - b);
+		hash128_init(&s->hs, 2);
+		seg = q;
+	}
+	if (rc == 0 && seg < end) {
+		if (s->inblk)
+			hash128_add(&s->hs, seg, (size_t)(end - seg));
+		else
+			rc = parser_feed(s->in->parser, seg, (size_t)(end - seg));
+	}
+	return rc;
+}
+
+int
+cache_read(struct ingest *in, FILE *fp, int fd)
+{
+	struct scan s;
+	size_t n = 0;
+	int rc = 0, plain = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.in = in;
+	s.fd = fd;
+	s.cap = CHUNK;
+	s.buf = xmalloc(s.cap);
+	while (rc == 0 && (n = fread(s.buf + s.len, 1, s.cap - s.len, fp)) > 0) {
+		const char *nl;
+		size_t whole;
+		if (plain) {
+			rc = parser_feed(in->parser, s.buf, n);
+			continue;
 		}
-		if (rc == 0 && (part.len > MAX_PART || blk.len > MAX_BLOCK)) {
-			/* too large to hold (a line the parser cuts anyway, or
-			 * no heading for hundreds of megabytes): parsed as it
-			 * comes from here on, as without the cache */
-			plain = 1;
-			if (blk.len > 0)
-				rc = parser_feed(in->parser, blk.buf, blk.len);
-			if (rc == 0 && part.len > 0)
-				rc = parser_feed(in->parser, part.buf, part.len);
-			sbuf_release(&blk);
-			sbuf_release(&part);
+		s.len += n;
+		/* whole lines now; the last, unfinished one waits for more */
+		nl = memrchr(s.buf, '\n', s.len);
+		whole = nl ? (size_t)(nl + 1 - s.buf) : 0;
+		if (whole > 0) {
+			size_t len = s.len;
+			s.len = whole;  /* what feed_range may find in the buffer */
+			rc = scan_lines(&s, whole);
+			s.len = len - whole;
+			memmove(s.buf, s.buf + whole, s.len);
+			s.off += whole;
+		} else if (s.len == s.cap) {
+			if (s.cap >= MAX_PART) {
+				/* a line too long to hold (the parser cuts
+				 * it anyway): parsed as it comes from here
+				 * on, as without the cache */
+				plain = 1;
+				rc = s.inblk ? feed_range(&s, s.start, s.off) : 0;
+				if (rc == 0)
+					rc = parser_feed(in->parser, s.buf, s.len);
+				s.len = 0;
+				continue;
+			}
+			s.cap *= 2;
+			s.buf = xrealloc(s.buf, s.cap);
 		}
 	}
 	if (rc == 0 && ferror(fp)) {
 		int e = errno;
-		free(buf);
-		sbuf_release(&blk);
-		sbuf_release(&part);
+		free(s.buf);
+		free(s.again);
 		errno = e ? e : EIO;
 		return -1;
 	}
-	/* the last block, and a last line without its newline: parsed */
-	if (rc == 0 && plain) {
-		/* fed already */
-	} else if (rc == 0 && part.len > 0) {
-		sbuf_add(&blk, part.buf, part.len);
-		rc = parser_feed(in->parser, blk.buf, blk.len);
-	} else if (rc == 0)
-		rc = block_done(in, blk.buf, blk.len);
+	/* the last block; with a last line without its newline, parsed */
+	if (rc == 0 && !plain) {
+		if (s.len > 0) {
+			rc = s.inblk ? feed_range(&s, s.start, s.off) : 0;
+			if (rc == 0)
+				rc = parser_feed(in->parser, s.buf, s.len);
+		} else if (s.inblk)
+			rc = block_done(&s, s.off);
+	}
 	if (rc == 0)
 		rc = parser_finish(in->parser);
-	free(buf);
-	sbuf_release(&blk);
-	sbuf_release(&part);
+	free(s.buf);
+	free(s.again);
 	return rc;
 }

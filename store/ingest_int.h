@@ -90,8 +90,9 @@ int ingest_package(void *ctx, const struct esc_package *p);
 /* ingest_cache.c: the parse cache (run's), see there */
 void cache_open(struct ingest *in);
 void cache_close(struct ingest *in);
-/* Reads fp through the cache, as parser_read would. */
-int cache_read(struct ingest *in, FILE *fp);
+/* Reads fp through the cache, as parser_read would; fd is the regular
+ * file fp reads from its offset 0 (a block to parse is read again). */
+int cache_read(struct ingest *in, FILE *fp, int fd);
 /* A source file read for the function scanner, as source_read gave it. */
 void cache_source_read(struct ingest *in, const char *abs, int state, const char *buf, size_t n);
 /* While a block is captured: a source file the scanner is asked about,
