@@ -15,13 +15,15 @@
 /* ---- writer ---- */
 
 
-/* The indexes of str and finding.  Into a database that holds no run
- * yet, a run is loaded without them and they are built at commit, in the
- * same transaction: one sort instead of a random insert per row (str_h
- * is keyed by a hash).  The text is the schema's, so the database reads
- * the same either way. */
-static const char *const drop_indexes = "DROP INDEX str_h; DROP INDEX finding_run;";
-static const char *const make_indexes = STORE_INDEX_STR_H ";" STORE_INDEX_FINDING_RUN ";";
+/* str's index.  Into a database that holds no run yet, a run is loaded
+ * without it and it is built at commit, in the same transaction: one
+ * sort instead of a random insert per row (str_h is keyed by a hash).
+ * finding_run is kept as rows come: a new run's rows are appended to its
+ * few (run, kind) ranges, cheaper than scanning the table again at the
+ * end.  The text is the schema's, so the database reads the same either
+ * way. */
+static const char *const drop_indexes = "DROP INDEX str_h;";
+static const char *const make_indexes = STORE_INDEX_STR_H ";";
 
 #define INTERN_MAX (1u << 20)   /* entries kept before the cache is cleared */
 
