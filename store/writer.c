@@ -142,6 +142,43 @@ intern_clear(struct store_writer *w)
 		free((void *)w->cache.t[i].k);
 	htab_release(&w->cache);
 	w->str_table_was_empty = 0;
+	w->all_cached = 0;
+}
+
+#define PRELOAD_MAX (INTERN_MAX / 2)
+
+/* Into a database that holds runs already: its texts, all of them, in the
+ * cache, when there are not too many.  A text the cache then lacks is new
+ * without a look-up, and a run of code stored before finds nearly all of
+ * its texts there.  It costs one read of the table, done while go build
+ * is still loading its packages. */
+static void
+preload_texts(struct store_writer *w, int64_t count)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (count > PRELOAD_MAX ||
+	    sqlite3_prepare_v2(w->st->db, "SELECT id, s FROM str ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+		struct htent *e;
+		if (t == NULL || n == 0 || w->cache.n >= PRELOAD_MAX)
+			continue;
+		/* the first of two rows with one text, as the look-up finds */
+		e = htab_find(&w->cache, str_hash(t, n), t, n, 1);
+		if (e->v.i == 0) {
+			e->k = xstrndup(t, n);
+			e->v.i = sqlite3_column_int64(s, 0);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE && w->cache.n < PRELOAD_MAX)
+		w->all_cached = 1;
+	else
+		intern_clear(w);
 }
 
 int64_t
@@ -156,7 +193,7 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 	h = str_hash(s, n);
 	if ((e = htab_find(&w->cache, h, s, n, 0)) != NULL)
 		return e->v.i;
-	if (!w->str_table_was_empty) {
+	if (!w->str_table_was_empty && !w->all_cached) {
 		sqlite3_bind_int64(w->find_str, 1, (int64_t)h);
 		sqlite3_bind_text(w->find_str, 2, s, (int)n, SQLITE_STATIC);
 		if (sqlite3_step(w->find_str) == SQLITE_ROW)
@@ -246,6 +283,7 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 {
 	struct store_writer *w;
 	sqlite3_stmt *s;
+	int64_t nstr;
 	int rc;
 
 	*out = NULL;
@@ -258,7 +296,8 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	w->st = st;
 	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM str", -1, &s, NULL) != SQLITE_OK)
 		goto dbfail;
-	w->str_table_was_empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) <= 1;
+	nstr = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	w->str_table_was_empty = nstr <= 1;
 	sqlite3_finalize(s);
 	if (w->str_table_was_empty) {
 		if (sqlite3_prepare_v2(st->db, "SELECT NOT EXISTS (SELECT 1 FROM finding)",
@@ -275,6 +314,8 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	sqlite3_finalize(s);
 	if (w->next_id <= 0)
 		goto dbfail;
+	if (!w->str_table_was_empty)
+		preload_texts(w, nstr);
 	if (prep_batch(st, "INSERT INTO str(id, h, s) VALUES ", "(?,?,?)", &w->b[ROW_STR]) ||
 	    prep(st, "SELECT id FROM str WHERE h = ?1 AND s = ?2", &w->find_str) ||
 	    prep_batch(st, "INSERT INTO finding(run, pkg, file, line, col, func, kind, subject, detail, "
