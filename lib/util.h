@@ -81,6 +81,16 @@ void mkdir_parents(char *path);
 void   varint_put(struct sbuf *sb, uint64_t v);
 /* Reads one varint at *pp (not past end); returns 0 on success, -1 on truncation. */
 int    varint_get(const unsigned char **pp, const unsigned char *end, uint64_t *v);
+/* The same, inline for one byte (most values of a blob). */
+static inline int
+varint_next(const unsigned char **pp, const unsigned char *end, uint64_t *v)
+{
+	if (*pp < end && **pp < 0x80) {
+		*v = *(*pp)++;
+		return 0;
+	}
+	return varint_get(pp, end, v);
+}
 
 /* "s" unless n is 1: "%lu finding%s", n, plural(n). */
 static inline const char *

@@ -9,8 +9,10 @@
  * sources depend on (the directory relative paths start from, the default
  * package, the Go version) and the block's bytes; file names are made
  * again by ingest_package at each use.  Its entry (pcache_pkg.c) holds
- * the package as the parser handed it over, the function each finding
- * was found in, the block's line counts, and the manifest: every source
+ * the package's findings as the parser handed them over, with the
+ * function and cause ingest found for each and its flows laid out as they
+ * are stored (texts by number, made ids again at each use), the block's
+ * line counts, and the manifest: every source
  * file the function scanner read for it, with a hash of its content (or
  * that it was missing).  An entry is used only when every manifest file
  * still hashes the same; the package then goes through the very
@@ -111,11 +113,12 @@ cache_note_source(struct ingest *in, const char *raw)
 }
 
 void
-cache_note_func(struct ingest *in, const char *func)
+cache_note_func(struct ingest *in, const char *func, int cause)
 {
 	if (in->cache != NULL && in->cache->active) {
 		sbuf_adds(&in->cache->funcs, func);
 		sbuf_addc(&in->cache->funcs, '\0');
+		sbuf_addc(&in->cache->causes, cause);
 	}
 }
 
@@ -323,12 +326,13 @@ cache_close(struct ingest *in)
 	strmap_clear(&c->noted, 0);
 	sbuf_release(&c->manifest);
 	sbuf_release(&c->funcs);
+	sbuf_release(&c->causes);
+	sbuf_release(&c->lflows);
 	sbuf_release(&c->entry);
 	sbuf_release(&c->body);
 	replay_free(&c->rp);
 	sbuf_release(&c->table);
 	htab_release(&c->strs);
-	htab_release(&c->blockidx);
 	free(c->dir);
 	free(c);
 	in->cache = NULL;
@@ -418,9 +422,9 @@ block_done(struct scan *s, uint64_t end)
 			return rc;
 		if (!r.bad && replay_read(&r, &c->rp, parser_lines(p) + 1) == 0 &&
 		    r.p == r.end) {
-			in->replay_funcs = c->rp.funcs;
+			in->replay = &c->rp.view;
 			rc = ingest_package(in, &c->rp.pkg);
-			in->replay_funcs = NULL;
+			in->replay = NULL;
 			parser_skip(p, nl, cnt, saw);
 			return rc;
 		}
@@ -438,6 +442,7 @@ block_done(struct scan *s, uint64_t end)
 	c->nmanifest = 0;
 	sbuf_reset(&c->manifest);
 	sbuf_reset(&c->funcs);
+	sbuf_reset(&c->causes);
 	sbuf_reset(&c->entry);
 	strmap_clear(&c->noted, 0);
 	c->capture_base = lines0 + 1;

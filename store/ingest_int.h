@@ -67,7 +67,22 @@ struct ingest {
 	struct funcscan *last_fs;
 	unsigned long kept;             /* lines kept verbatim so far */
 	struct pcache *cache;           /* the parse cache, or NULL */
-	const char **replay_funcs;      /* each finding's function, from it */
+	const struct replay_view *replay;       /* a package from it, or NULL */
+};
+
+/* A package read back from the parse cache (ingest_cache.c), beside the
+ * esc_package it gives (whose findings have no blocks): per finding, its
+ * function, its cause and its flows laid out as encode_flows lays them
+ * out, with each text given by its number in the entry's table (i for
+ * texts[i - 1], 0 for none). */
+struct replay_view {
+	const char *const *funcs;
+	const unsigned char *causes;
+	const unsigned char *const *flows;
+	const size_t *flowslen;
+	const char *const *texts;
+	size_t ntexts;
+	int64_t *ids, *fids;    /* per number: its id, its step file's (0: not yet) */
 };
 
 /* ingest.c */
@@ -98,7 +113,7 @@ void cache_source_read(struct ingest *in, const char *abs, int state, const char
 /* While a block is captured: a source file the scanner is asked about,
  * a finding's function, and the package at the end of ingest_package. */
 void cache_note_source(struct ingest *in, const char *raw);
-void cache_note_func(struct ingest *in, const char *func);
+void cache_note_func(struct ingest *in, const char *func, int cause);
 void cache_capture(struct ingest *in, const struct esc_package *p);
 
 #endif

@@ -235,6 +235,91 @@ encode_flows(struct ingest *in, const struct esc_finding *f)
 	return 0;
 }
 
+/* A text of a replayed package by its number in the entry (0: none),
+ * as intern would give it; step files as step_file would. */
+static int64_t
+replay_text(struct ingest *in, const struct replay_view *v, uint64_t i)
+{
+	if (i == 0)
+		return 1;
+	/* numbered once each: no cache by address needed in front */
+	if (v->ids[i] == 0)
+		v->ids[i] = store_writer_intern(in->w, v->texts[i - 1], strlen(v->texts[i - 1]));
+	return v->ids[i];
+}
+
+static int64_t
+replay_file(struct ingest *in, const struct replay_view *v, uint64_t i)
+{
+	if (i == 0)
+		return 1;
+	if (v->fids[i] == 0)
+		v->fids[i] = step_file(in, v->texts[i - 1]);
+	return v->fids[i];
+}
+
+/* A replayed finding's flows (struct replay_view): the layout of
+ * encode_flows with the entry's text numbers, made the run's ids in the
+ * order encode_flows asks for them, so the blob and the ids handed out
+ * are the same.  The entry was checked whole (pcache_pkg.c). */
+static int
+remap_flows(struct ingest *in, const struct replay_view *v, size_t fi)
+{
+	const unsigned char *p = v->flows[fi], *end = p + v->flowslen[fi];
+	struct sbuf *blob = &in->blob;
+	uint64_t nb, nf, ns, i, j, k, a[5];
+	int64_t id[3];
+	char *o;
+
+	sbuf_reset(blob);
+	if (p == end)
+		return 0;
+	if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &nb) < 0)
+		return -1;
+	o = blob_room(blob, 2);
+	o = put_varint(o, 1);
+	o = put_varint(o, nb);
+	blob_done(blob, o);
+	for (i = 0; i < nb; i++) {
+		if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
+		    varint_next(&p, end, &nf) < 0 || (id[0] = replay_text(in, v, a[0])) < 0)
+			return -1;
+		o = blob_room(blob, 3);
+		o = put_varint(o, (uint64_t)id[0]);
+		o = put_varint(o, a[1]);
+		o = put_varint(o, nf);
+		blob_done(blob, o);
+		for (j = 0; j < nf; j++) {
+			if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
+			    varint_next(&p, end, &ns) < 0 || (id[0] = replay_text(in, v, a[0])) < 0 ||
+			    (id[1] = replay_text(in, v, a[1])) < 0)
+				return -1;
+			o = blob_room(blob, 3);
+			o = put_varint(o, (uint64_t)id[0]);
+			o = put_varint(o, (uint64_t)id[1]);
+			o = put_varint(o, ns);
+			blob_done(blob, o);
+			for (k = 0; k < ns; k++) {
+				if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
+				    varint_next(&p, end, &a[2]) < 0 || varint_next(&p, end, &a[3]) < 0 ||
+				    varint_next(&p, end, &a[4]) < 0 ||
+				    (id[0] = replay_text(in, v, a[0])) < 0 ||
+				    (id[1] = replay_text(in, v, a[1])) < 0 ||
+				    (id[2] = replay_file(in, v, a[2])) < 0)
+					return -1;
+				o = blob_room(blob, 5);
+				o = put_varint(o, (uint64_t)id[0]);
+				o = put_varint(o, (uint64_t)id[1]);
+				o = put_varint(o, (uint64_t)id[2]);
+				o = put_varint(o, a[3]);
+				o = put_varint(o, a[4]);
+				blob_done(blob, o);
+			}
+		}
+	}
+	return 0;
+}
+
 static const char *
 base_name(const char *p)
 {
@@ -315,8 +400,8 @@ ingest_package(void *ctx, const struct esc_package *p)
 		fi.file = file_cached(in, f->pos.file);
 		fi.line = f->pos.line;
 		fi.col = f->pos.col;
-		if (in->replay_funcs) {
-			func = in->replay_funcs[i];     /* from the parse cache */
+		if (in->replay) {
+			func = in->replay->funcs[i];    /* from the parse cache */
 		} else if (f->func && f->func[0]) {
 			funcname_normalize(f->func, fnbuf, sizeof(fnbuf));
 			func = fnbuf;
@@ -325,15 +410,15 @@ ingest_package(void *ctx, const struct esc_package *p)
 			if (fs)
 				func = funcscan_lookup(fs, f->pos.line, f->pos.col);
 		}
-		cache_note_func(in, func);
 		fi.func = func;
 		fi.kind = f->kind;
 		fi.subject = f->subject;
 		fi.detail = f->detail;
 		fi.message = f->message;
-		fi.cause = cause_derive(f);
+		fi.cause = in->replay ? in->replay->causes[i] : cause_derive(f);
+		cache_note_func(in, func, fi.cause);
 		fi.key = identity_key(in, pkg, fi.file, func, f->kind, f->subject, f->detail);
-		if (encode_flows(in, f) < 0) {
+		if ((in->replay ? remap_flows(in, in->replay, i) : encode_flows(in, f)) < 0) {
 			in->rc = store_fail(in->st, "storing flows");
 			return 1;
 		}

@@ -11,7 +11,7 @@
 #include "ingest_int.h"
 
 
-#define MAGIC "ESCDBPC1"
+#define MAGIC "ESCDBPC2"
 #define TRIM_AGE (5 * 24 * 3600)
 #define TOUCH_AGE 3600
 #define MAX_ENTRY (1u << 30)
@@ -26,20 +26,17 @@ struct srcinfo {
  * (grown, never shrunk), as the parser keeps its own. */
 struct replay {
 	struct esc_package pkg;
+	struct replay_view view;
 	const char **strs;              /* the entry's table */
 	size_t nstrs, capstrs;
-	struct esc_block *blocks;
-	struct esc_block **bptrs;
-	size_t capblocks, capbptrs;
 	struct esc_finding *findings;
 	const char **funcs;
-	size_t capfindings, capfuncs;
-	struct esc_block **fblocks;
-	size_t capfb;
-	struct esc_flow *flows;
-	size_t capfl;
-	struct esc_step *steps;
-	size_t capst;
+	unsigned char *causes;
+	const unsigned char **flows;
+	size_t *flowslen;
+	size_t capfindings;
+	int64_t *ids;                   /* 2 (nstrs + 1): view.ids, view.fids */
+	size_t capids;
 };
 
 struct pcache {
@@ -53,12 +50,13 @@ struct pcache {
 	size_t nmanifest;
 	struct strmap noted;            /* paths in the manifest */
 	struct sbuf funcs;              /* each finding's function, NUL-ended */
+	struct sbuf causes;             /* each finding's cause, a byte */
+	struct sbuf lflows;             /* a finding's flows, being made */
 	struct sbuf entry;              /* the package, serialised */
 	struct sbuf body;               /* an entry read back */
 	struct replay rp;
 	struct sbuf table;              /* its texts, each once */
 	struct htab strs;               /* text address -> 1 + index */
-	struct htab blockidx;           /* block address -> 1 + index */
 	size_t nstrs;
 	int packages;                   /* handed over while capturing */
 	int saw;                        /* it had explanation blocks */

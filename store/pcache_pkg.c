@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "pcache_int.h"
 
 /* ---- bytes ---- */
@@ -41,7 +42,7 @@ get_uv(struct rd *r)
 {
 	uint64_t v = 0;
 
-	if (r->bad || varint_get(&r->p, r->end, &v) < 0) {
+	if (r->bad || varint_next(&r->p, r->end, &v) < 0) {
 		r->bad = 1;
 		return 0;
 	}
@@ -107,22 +108,26 @@ get_str(struct rd *r)
  * (one pointer per distinct text of the package), and are referred to by
  * 1 + index, 0 for NULL: read back, a text is again one pointer, so
  * ingest's caches by address hit as they do after a parse. */
-static void
-put_ref(struct pcache *c, const char *s)
+static uint64_t
+text_ref(struct pcache *c, const char *s)
 {
 	struct htent *e;
 
-	if (s == NULL) {
-		put_uv(&c->entry, 0);
-		return;
-	}
+	if (s == NULL)
+		return 0;
 	c->strs.byaddr = 1;
 	e = htab_find(&c->strs, htab_addr_hash(s), s, 0, 1);
 	if (e->v.u == 0) {
 		put_str(&c->table, s);
 		e->v.u = ++c->nstrs;
 	}
-	put_uv(&c->entry, e->v.u);
+	return e->v.u;
+}
+
+static void
+put_ref(struct pcache *c, const char *s)
+{
+	put_uv(&c->entry, text_ref(c, s));
 }
 
 static void
@@ -133,30 +138,62 @@ put_pos(struct pcache *c, const struct esc_pos *pos)
 	put_sv(&c->entry, pos->col);
 }
 
-/* The index of a finding's block in the package's list (filled by
- * cache_capture), or (size_t)-1. */
-static size_t
-block_index(struct pcache *c, const struct esc_block *b)
+/* A finding's flows as encode_flows (ingest_pkg.c) lays them out, each
+ * text by its number in the table and each step's file as given (it is
+ * made a file name again at each use): length-prefixed. */
+static void
+put_flows(struct pcache *c, const struct esc_finding *f)
 {
-	struct htent *e = htab_find(&c->blockidx, htab_addr_hash(b), b, 0, 0);
+	struct sbuf *t = &c->lflows;
+	size_t i, j, k;
 
-	return e != NULL ? (size_t)(e->v.u - 1) : (size_t)-1;
+	sbuf_reset(t);
+	if (f->nblocks > 0) {
+		put_uv(t, 1);
+		put_uv(t, f->nblocks);
+	}
+	for (i = 0; i < f->nblocks; i++) {
+		const struct esc_block *b = f->blocks[i];
+		put_uv(t, text_ref(c, b->heading));
+		put_uv(t, (uint64_t)b->truncated);
+		put_uv(t, b->nflows);
+		for (j = 0; j < b->nflows; j++) {
+			const struct esc_flow *fl = &b->flows[j];
+			put_uv(t, text_ref(c, fl->dst));
+			put_uv(t, text_ref(c, fl->src));
+			put_uv(t, fl->nsteps);
+			for (k = 0; k < fl->nsteps; k++) {
+				const struct esc_step *st = &fl->steps[k];
+				put_uv(t, text_ref(c, st->expr));
+				put_uv(t, text_ref(c, st->reason));
+				put_uv(t, text_ref(c, st->pos.file));
+				put_uv(t, (uint64_t)(st->pos.line > 0 ? st->pos.line : 0));
+				put_uv(t, (uint64_t)(st->pos.col > 0 ? st->pos.col : 0));
+			}
+		}
+	}
+	put_uv(&c->entry, t->len);
+	sbuf_add(&c->entry, t->buf, t->len);
 }
 
+/* The package as ingest_package needs it again: its name, counts, and
+ * each finding with the function and cause ingest found for it (noted
+ * by cache_note_func) and its flows already laid out.  The blocks
+ * themselves are not kept: nothing reads them again. */
 void
 cache_capture(struct ingest *in, const struct esc_package *p)
 {
 	struct pcache *c = in->cache;
 	struct sbuf *b;
 	const char *fn;
-	size_t i, j, k;
+	size_t i;
 	unsigned long base;
 
 	if (c == NULL || !c->active)
 		return;
 	base = c->capture_base;
 	c->saw = p->nblocks > 0;
-	if (++c->packages > 1 || p->name[0] == '\0') {
+	if (++c->packages > 1 || p->name[0] == '\0' || c->causes.len != p->nfindings) {
 		c->active = 0;
 		return;
 	}
@@ -165,37 +202,10 @@ cache_capture(struct ingest *in, const struct esc_package *p)
 	sbuf_reset(&c->table);
 	htab_reset(&c->strs);
 	c->nstrs = 0;
-	htab_reset(&c->blockidx);
-	c->blockidx.byaddr = 1;
 	put_ref(c, p->name);
 	put_sv(b, (int64_t)(p->lineno - base));
 	put_uv(b, p->norphans);
 	put_uv(b, p->nblocks);
-	for (i = 0; i < p->nblocks; i++) {
-		const struct esc_block *bl = p->blocks[i];
-		htab_find(&c->blockidx, htab_addr_hash(bl), bl, 0, 1)->v.u = i + 1;
-		put_ref(c, bl->heading ? bl->heading : "");
-		put_ref(c, bl->subject);
-		put_ref(c, bl->dest);
-		put_ref(c, bl->func);
-		put_pos(c, &bl->pos);
-		put_sv(b, (int64_t)(bl->lineno - base));
-		put_uv(b, (uint64_t)bl->truncated);
-		put_uv(b, (uint64_t)bl->attached);
-		put_uv(b, bl->owner);
-		put_uv(b, bl->nflows);
-		for (j = 0; j < bl->nflows; j++) {
-			const struct esc_flow *fl = &bl->flows[j];
-			put_ref(c, fl->dst);
-			put_ref(c, fl->src);
-			put_uv(b, fl->nsteps);
-			for (k = 0; k < fl->nsteps; k++) {
-				put_ref(c, fl->steps[k].expr);
-				put_ref(c, fl->steps[k].reason);
-				put_pos(c, &fl->steps[k].pos);
-			}
-		}
-	}
 	put_uv(b, p->nfindings);
 	fn = c->funcs.buf;
 	for (i = 0; i < p->nfindings; i++) {
@@ -211,15 +221,8 @@ cache_capture(struct ingest *in, const struct esc_package *p)
 		put_ref(c, f->message);
 		put_ref(c, f->func);
 		put_sv(b, (int64_t)(f->lineno - base));
-		put_uv(b, f->nblocks);
-		for (j = 0; j < f->nblocks; j++) {
-			size_t bi = block_index(c, f->blocks[j]);
-			if (bi == (size_t)-1) {
-				c->active = 0;
-				return;
-			}
-			put_uv(b, bi);
-		}
+		put_uv(b, (unsigned char)c->causes.buf[i]);
+		put_flows(c, f);
 		put_ref(c, fn);
 		fn += strlen(fn) + 1;
 	}
@@ -230,13 +233,12 @@ cache_capture(struct ingest *in, const struct esc_package *p)
 void
 replay_free(struct replay *rp)
 {
-	free(rp->blocks);
-	free(rp->bptrs);
 	free(rp->findings);
-	free(rp->fblocks);
-	free(rp->flows);
-	free(rp->steps);
 	free(rp->funcs);
+	free(rp->causes);
+	free(rp->flows);
+	free(rp->flowslen);
+	free(rp->ids);
 	free(rp->strs);
 	memset(rp, 0, sizeof(*rp));
 }
@@ -300,11 +302,48 @@ get_count(struct rd *r)
 	return (size_t)n;
 }
 
+/* Flows laid out by put_flows, checked whole: every count within the
+ * bytes, every text number within the table, nothing left over. */
+static int
+flows_ok(const unsigned char *p, const unsigned char *end, size_t ntexts)
+{
+	struct rd r;
+	uint64_t nb, nf, ns, i, j, k;
+
+	if (p == end)
+		return 1;
+	r.p = p;
+	r.end = end;
+	r.bad = 0;
+	if (get_uv(&r) != 1)
+		return 0;
+	nb = get_count(&r);
+	for (i = 0; i < nb && !r.bad; i++) {
+		if (get_uv(&r) > ntexts)
+			return 0;
+		(void)get_uv(&r);
+		nf = get_count(&r);
+		for (j = 0; j < nf && !r.bad; j++) {
+			if (get_uv(&r) > ntexts || get_uv(&r) > ntexts)
+				return 0;
+			ns = get_count(&r);
+			for (k = 0; k < ns && !r.bad; k++) {
+				if (get_uv(&r) > ntexts || get_uv(&r) > ntexts || get_uv(&r) > ntexts)
+					return 0;
+				(void)get_uv(&r);
+				(void)get_uv(&r);
+			}
+		}
+	}
+	return !r.bad && nb > 0 && r.p == end;
+}
+
 int
 replay_read(struct rd *r, struct replay *rp, unsigned long base)
 {
-	size_t i, j, k, nfl = 0, nst = 0, nfb = 0;
+	size_t i;
 	struct esc_package *p = &rp->pkg;
+	struct replay_view *v = &rp->view;
 
 	memset(p, 0, sizeof(*p));
 	rp->nstrs = get_count(r);
@@ -315,54 +354,26 @@ replay_read(struct rd *r, struct replay *rp, unsigned long base)
 		rp->strs[i] = get_str(r);
 	p->name = get_text(r, rp);
 	p->lineno = base + (unsigned long)get_sv(r);
-	p->norphans = get_count(r);
-	p->nblocks = get_count(r);
-	if (r->bad)
-		return -1;
-	room(&rp->blocks, &rp->capblocks, p->nblocks + 1, sizeof(*rp->blocks));
-	room(&rp->bptrs, &rp->capbptrs, p->nblocks + 1, sizeof(*rp->bptrs));
-	/* flows and steps go into growing arrays: blocks and flows hold
-	 * indexes until all are read */
-	for (i = 0; i < p->nblocks && !r->bad; i++) {
-		struct esc_block *bl = &rp->blocks[i];
-		rp->bptrs[i] = bl;
-		bl->heading = get_text(r, rp);
-		bl->subject = get_ref(r, rp);
-		bl->dest = get_ref(r, rp);
-		bl->func = get_ref(r, rp);
-		get_pos(r, rp, &bl->pos);
-		bl->lineno = base + (unsigned long)get_sv(r);
-		bl->truncated = (int)get_uv(r);
-		bl->attached = (int)get_uv(r);
-		bl->owner = (size_t)get_uv(r);
-		bl->nflows = get_count(r);
-		bl->flows = (struct esc_flow *)(uintptr_t)nfl;
-		for (j = 0; j < bl->nflows && !r->bad; j++) {
-			struct esc_flow *fl;
-			room(&rp->flows, &rp->capfl, nfl + 1, sizeof(*rp->flows));
-			fl = &rp->flows[nfl++];
-			fl->dst = get_ref(r, rp);
-			fl->src = get_ref(r, rp);
-			fl->nsteps = get_count(r);
-			fl->steps = (struct esc_step *)(uintptr_t)nst;
-			for (k = 0; k < fl->nsteps && !r->bad; k++) {
-				struct esc_step *st;
-				room(&rp->steps, &rp->capst, nst + 1, sizeof(*rp->steps));
-				st = &rp->steps[nst++];
-				st->expr = get_ref(r, rp);
-				st->reason = get_ref(r, rp);
-				get_pos(r, rp, &st->pos);
-			}
-		}
-	}
+	p->norphans = (size_t)get_uv(r);
+	p->nblocks = (size_t)get_uv(r);
 	p->nfindings = get_count(r);
 	if (r->bad)
 		return -1;
-	room(&rp->findings, &rp->capfindings, p->nfindings + 1, sizeof(*rp->findings));
-	room(&rp->funcs, &rp->capfuncs, p->nfindings + 1, sizeof(*rp->funcs));
+	if (p->nfindings + 1 > rp->capfindings) {
+		size_t cap = p->nfindings + 1 > 2 * rp->capfindings ?
+		    p->nfindings + 1 : 2 * rp->capfindings;
+		rp->findings = xreallocarray(rp->findings, cap, sizeof(*rp->findings));
+		rp->funcs = xreallocarray(rp->funcs, cap, sizeof(*rp->funcs));
+		rp->causes = xreallocarray(rp->causes, cap, sizeof(*rp->causes));
+		rp->flows = xreallocarray(rp->flows, cap, sizeof(*rp->flows));
+		rp->flowslen = xreallocarray(rp->flowslen, cap, sizeof(*rp->flowslen));
+		rp->capfindings = cap;
+	}
 	for (i = 0; i < p->nfindings && !r->bad; i++) {
 		struct esc_finding *f = &rp->findings[i];
-		uint64_t kind;
+		uint64_t kind, cause;
+		size_t n;
+		memset(f, 0, sizeof(*f));
 		get_pos(r, rp, &f->pos);
 		kind = get_uv(r);
 		if (kind >= ESC_KIND_N)
@@ -373,30 +384,32 @@ replay_read(struct rd *r, struct replay *rp, unsigned long base)
 		f->message = get_text(r, rp);
 		f->func = get_ref(r, rp);
 		f->lineno = base + (unsigned long)get_sv(r);
-		f->nblocks = get_count(r);
-		f->blocks = (struct esc_block **)(uintptr_t)nfb;
-		for (j = 0; j < f->nblocks && !r->bad; j++) {
-			uint64_t bi = get_uv(r);
-			if (bi >= p->nblocks) {
-				r->bad = 1;
-				break;
-			}
-			room(&rp->fblocks, &rp->capfb, nfb + 1, sizeof(*rp->fblocks));
-			rp->fblocks[nfb++] = &rp->blocks[bi];
+		cause = get_uv(r);
+		if (cause >= CAUSE_N)
+			r->bad = 1;
+		rp->causes[i] = (unsigned char)cause;
+		n = get_count(r);
+		if (r->bad || !flows_ok(r->p, r->p + n, rp->nstrs)) {
+			r->bad = 1;
+			break;
 		}
+		rp->flows[i] = r->p;
+		rp->flowslen[i] = n;
+		r->p += n;
 		rp->funcs[i] = get_text(r, rp);
 	}
 	if (r->bad)
 		return -1;
-	for (i = 0; i < p->nfindings; i++)
-		rp->findings[i].blocks = rp->fblocks + (uintptr_t)rp->findings[i].blocks;
-	for (i = 0; i < p->nblocks; i++) {
-		struct esc_block *bl = &rp->blocks[i];
-		bl->flows = rp->flows + (uintptr_t)bl->flows;
-		for (j = 0; j < bl->nflows; j++)
-			bl->flows[j].steps = rp->steps + (uintptr_t)bl->flows[j].steps;
-	}
+	room(&rp->ids, &rp->capids, 2 * (rp->nstrs + 1), sizeof(*rp->ids));
+	memset(rp->ids, 0, 2 * (rp->nstrs + 1) * sizeof(*rp->ids));
 	p->findings = rp->findings;
-	p->blocks = rp->bptrs;
+	v->funcs = rp->funcs;
+	v->causes = rp->causes;
+	v->flows = rp->flows;
+	v->flowslen = rp->flowslen;
+	v->texts = rp->strs;
+	v->ntexts = rp->nstrs;
+	v->ids = rp->ids;
+	v->fids = rp->ids + rp->nstrs + 1;
 	return 0;
 }
