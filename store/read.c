@@ -40,6 +40,53 @@ store_str(struct store *st, int64_t id)
 	return s;
 }
 
+void
+store_texts_forget(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->texts.cap; i++)
+		free((void *)st->texts.t[i].k);
+	htab_release(&st->texts);
+	st->str_index = 0;
+}
+
+/* Is str_h missing?  A database's first run is stored without it (the
+ * next writer builds it, see writer.c); look-ups then go to every text
+ * read once into st->texts, the first id of a text as the index finds. */
+static int
+str_index_missing(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (st->str_index != 0)
+		return st->str_index == 2;
+	st->str_index = 1;
+	if (sqlite3_prepare_v2(st->db, "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master "
+	    "WHERE type = 'index' AND name = 'str_h')", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1)
+		st->str_index = 2;
+	sqlite3_finalize(s);
+	if (st->str_index == 2 &&
+	    sqlite3_prepare_v2(st->db, "SELECT id, s FROM str ORDER BY id", -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(s, 1);
+			size_t n = (size_t)sqlite3_column_bytes(s, 1);
+			struct htent *e;
+			if (t == NULL || n == 0)
+				continue;
+			e = htab_find(&st->texts, str_hash(t, n), t, n, 1);
+			if (e->v.i == 0) {
+				e->k = xstrndup(t, n);
+				e->v.i = sqlite3_column_int64(s, 0);
+			}
+		}
+		sqlite3_finalize(s);
+	}
+	return st->str_index == 2;
+}
+
 int64_t
 store_str_lookup(struct store *st, const char *s)
 {
@@ -47,6 +94,11 @@ store_str_lookup(struct store *st, const char *s)
 
 	if (s[0] == '\0')
 		return 1;
+	if (str_index_missing(st)) {
+		size_t n = strlen(s);
+		struct htent *e = htab_get(&st->texts, str_hash(s, n), s, n);
+		return e ? e->v.i : 0;
+	}
 	if (st->find_str == NULL &&
 	    sqlite3_prepare_v3(st->db, "SELECT id FROM str WHERE h = ?1 AND s = ?2", -1,
 	    SQLITE_PREPARE_PERSISTENT, &st->find_str, NULL) != SQLITE_OK)

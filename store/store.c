@@ -620,5 +620,6 @@ store_close(struct store *st)
 	for (i = 0; i < st->rc.cap; i++)
 		free(st->rc.t[i].v.p);
 	htab_release(&st->rc);
+	store_texts_forget(st);
 	free(st);
 }

@@ -18,13 +18,18 @@ struct store {
 	 * held as an address (htab byaddr) */
 	struct htab rc;
 	sqlite3_stmt *get_str, *find_str;
+	/* text -> id (owned keys) for look-ups in a database without str_h
+	 * (see writer.c); str_index: 0 not known yet, 1 there, 2 missing */
+	struct htab texts;
+	int str_index;
 	/* STORE_STAGE: the temporary file being built and the path it is
 	 * published at; both NULL once published or when not staged */
 	char *stage, *final;
 };
 
-/* The two indexes a run's rows go into (store.c's schema; writer.c
- * builds them after the first run's bulk load). */
+/* The two indexes a run's rows go into (store.c's schema; a database's
+ * first run is stored without str_h, which the next writer builds, see
+ * writer.c). */
 #define STORE_INDEX_STR_H "CREATE INDEX str_h ON str(h)"
 #define STORE_INDEX_FINDING_RUN "CREATE INDEX finding_run ON finding(run, kind)"
 
@@ -34,6 +39,8 @@ int store_exec(struct store *st, const char *sql);
  * moved to its path, and st reconnected there.  STORE_OK when st is not
  * staged. */
 int store_publish(struct store *st);
+/* Forgets what store_str_lookup read of the texts (read.c). */
+void store_texts_forget(struct store *st);
 /* ROLLBACK without touching st->errmsg (see store.c). */
 void store_rollback(struct store *st);
 

@@ -15,15 +15,15 @@
 /* ---- writer ---- */
 
 
-/* str's index.  Into a database that holds no run yet, a run is loaded
- * without it and it is built at commit, in the same transaction: one
- * sort instead of a random insert per row (str_h is keyed by a hash).
- * finding_run is kept as rows come: a new run's rows are appended to its
- * few (run, kind) ranges, cheaper than scanning the table again at the
- * end.  The text is the schema's, so the database reads the same either
- * way. */
-static const char *const drop_indexes = "DROP INDEX str_h;";
-static const char *const make_indexes = STORE_INDEX_STR_H ";";
+/* str's index.  A database's first run is loaded without it, and it is
+ * not built at the end either: it serves look-ups of texts, which only a
+ * later writer needs (readers without it read the texts once, read.c).
+ * The next writer builds it at its start, which for run is while go
+ * build loads its packages, so no run waits for the sort (0.05 to 0.1 s
+ * on the standard library's 120000 texts).  finding_run is kept as rows
+ * come: a new run's rows are appended to its few (run, kind) ranges. */
+static const char *const drop_index = "DROP INDEX IF EXISTS str_h;";
+static const char *const make_index = "CREATE INDEX IF NOT EXISTS str_h ON str(h);";
 
 #define INTERN_MAX (1u << 20)   /* entries kept before the cache is cleared */
 
@@ -305,9 +305,10 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 			goto dbfail;
 		w->deferred = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
 		sqlite3_finalize(s);
-		if (w->deferred && store_exec(st, drop_indexes) != STORE_OK)
+		if (w->deferred && store_exec(st, drop_index) != STORE_OK)
 			goto fail;
-	}
+	} else if (store_exec(st, make_index) != STORE_OK)
+		goto fail;
 	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) + 1 FROM str", -1, &s, NULL) != SQLITE_OK)
 		goto dbfail;
 	w->next_id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
@@ -533,7 +534,7 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 {
 	struct store *st = w->st;
 	sqlite3_stmt *s;
-	int rc, deferred;
+	int rc;
 
 	if ((rc = writer_bg_stop(w)) != STORE_OK || (rc = flush_all(w)) != STORE_OK)
 		goto fail;
@@ -550,13 +551,8 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 		goto fail;
 	}
 	*id = w->run;
-	deferred = w->deferred;
 	writer_free(w);
-	if (deferred && (rc = store_exec(st, make_indexes)) != STORE_OK) {
-		store_rollback(st);
-		bulk_mode(st, 0);
-		return rc;
-	}
+	store_texts_forget(st);
 	if ((rc = store_exec(st, "COMMIT")) != STORE_OK) {
 		store_rollback(st);
 		bulk_mode(st, 0);

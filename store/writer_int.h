@@ -70,7 +70,7 @@ struct store_writer {
 	struct htab cache;              /* text (owned) -> id */
 	int str_table_was_empty;        /* every hit is in the cache */
 	int all_cached;                 /* so too: every text was read in */
-	int deferred;                   /* the indexes are built at commit */
+	int deferred;                   /* a first run: loaded without str_h */
 	/* the background writer: threaded is set while it runs */
 	int threaded;
 	pthread_t thread;

@@ -77,10 +77,26 @@ want=$(sqln "SELECT count(*) FROM findings WHERE run = 1 AND kind = 'moved' AND 
 check_eq "--func GLOB with --kind" "$(E grep $R --func 'Send*' --kind moved -c .)" "$want"
 check "--func GLOB found something" test "$want" -gt 0
 want=$(grep '(interface-converted)' "$LOG" | cut -d: -f1-3 | sort -u | wc -l | tr -d ' ')
+IC=$want
 check_eq "--reason interface-converted" "$(E grep $R --reason interface-converted -c .)" "$want"
 check_eq "--reason with a regex" "$(E grep $R --reason interface-converted -c 'moved to heap')" \
 	"$(grep -B8 'moved to heap' "$LOG" | grep '(interface-converted)' | cut -d: -f1-3 | sort -u | wc -l | tr -d ' ')"
 check_exit "--reason unknown exits 1" 1 E grep $R --reason no-such-reason .
+# A database's first run is stored without the index of texts (str_h):
+# the next writer builds it.  Look-ups of a text read them all instead.
+D1=$T/one.db
+check "ingest m2 log into a new database" "$ESCDB" --db "$D1" ingest -C "$ROOT/testdata/seeds" \
+	--date 2026-01-01 "$LOG"
+check_eq "one run: no str_h" "$(sq "$D1" "SELECT count(*) FROM sqlite_master WHERE name = 'str_h'")" 0
+check_eq "one run: --reason finds the same without it" \
+	"$("$ESCDB" --db "$D1" grep --reason interface-converted -c .)" "$IC"
+check_exit "one run: --reason unknown exits 1" 1 "$ESCDB" --db "$D1" grep --reason no-such-reason .
+check "the next writer builds str_h" "$ESCDB" --db "$D1" ingest -C "$ROOT/testdata/seeds" \
+	--date 2026-01-02 "$LOG1"
+check_eq "two runs: str_h, and no text twice" \
+	"$(sq "$D1" "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'str_h'), count(*) - count(DISTINCT s) FROM str")" "1|0"
+check_eq "two runs: --reason finds the same with it" \
+	"$("$ESCDB" --db "$D1" grep --run 'id:1' --reason interface-converted -c .)" "$IC"
 check "--reason unknown warns" grep -q "no stored flow step has reason 'no-such-reason'" "$T/.err"
 check_exit "--reason on a run without chains (latest, -m1)" 1 E grep --reason interface-converted .
 check_eq "--run selects the run" "$(E grep --run m1 -c 'escapes to heap$')" "$(grep -c 'escapes to heap$' "$LOG1")"
