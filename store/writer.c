@@ -136,11 +136,8 @@ own_connection(struct store_writer *w)
 static void
 intern_clear(struct store_writer *w)
 {
-	size_t i;
-
-	for (i = 0; i < w->cache.cap; i++)
-		free((void *)w->cache.t[i].k);
 	htab_release(&w->cache);
+	arena_release(&w->keys);
 	w->str_table_was_empty = 0;
 	w->all_cached = 0;
 }
@@ -170,7 +167,7 @@ preload_texts(struct store_writer *w, int64_t count)
 		/* the first of two rows with one text, as the look-up finds */
 		e = htab_find(&w->cache, str_hash(t, n), t, n, 1);
 		if (e->v.i == 0) {
-			e->k = xstrndup(t, n);
+			e->k = arena_strndup(&w->keys, t, n);
 			e->v.i = sqlite3_column_int64(s, 0);
 		}
 	}
@@ -215,7 +212,7 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 		intern_clear(w);
 	}
 	e = htab_find(&w->cache, h, s, n, 1);
-	e->k = xstrndup(s, n);
+	e->k = arena_strndup(&w->keys, s, n);
 	e->v.i = id;
 	return id;
 }

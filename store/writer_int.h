@@ -67,7 +67,8 @@ struct store_writer {
 	int64_t next_id;                /* of the next new text */
 	sqlite3_stmt *find_str, *ins_pkg, *ins_line;
 	struct batch b[ROW_N];
-	struct htab cache;              /* text (owned) -> id */
+	struct htab cache;              /* text (in keys) -> id */
+	struct arena keys;
 	int str_table_was_empty;        /* every hit is in the cache */
 	int all_cached;                 /* so too: every text was read in */
 	int deferred;                   /* a first run: loaded without str_h */
