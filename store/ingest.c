@@ -283,7 +283,8 @@ ingest_free(struct ingest *in)
 		if (in->scan[i].fs)
 			funcscan_free(in->scan[i].fs);
 	}
-	strmap_clear(&in->ordinals, 0);
+	htab_release(&in->ordinals);
+	arena_release(&in->okeys);
 	strmap_clear(&in->files, 1);
 	strmap_clear(&in->expected, 0);
 	htab_release(&in->texts);

@@ -56,7 +56,8 @@ struct ingest {
 	struct ingest_stats stats;
 	struct scanned scan[SCAN_CACHE];
 	unsigned long scan_tick;
-	struct strmap ordinals;         /* pre-key -> count */
+	struct htab ordinals;           /* pre-key (in okeys) -> count */
+	struct arena okeys;
 	struct strmap files;            /* raw file -> normalised (per package) */
 	struct strmap expected;         /* package -> 1 expected, 2 printed */
 	struct sbuf blob, tmp;

@@ -346,7 +346,10 @@ identity_key(struct ingest *in, const char *pkg, const char *file, const char *f
 	sbuf_adds(&in->tmp, subject);
 	sbuf_addc(&in->tmp, '\0');
 	sbuf_adds(&in->tmp, detail);
-	e = strmap_find(&in->ordinals, in->tmp.buf, in->tmp.len, 1);
+	/* one key per finding of the run: kept in an arena, freed at once */
+	e = htab_find(&in->ordinals, hash64(in->tmp.buf, in->tmp.len, 11), in->tmp.buf, in->tmp.len, 1);
+	if (e->k == in->tmp.buf)
+		e->k = arena_strndup(&in->okeys, in->tmp.buf, in->tmp.len);
 	ord = e->v.u++;
 	sbuf_addc(&in->tmp, '\0');
 	/* the ordinal in decimal, as "%llu" would print it */
