@@ -228,6 +228,17 @@ build_exited(void *ctx, int status)
 	run_recheck_early(b->run, b->spool);
 }
 
+/* The spool of a finished build holds its whole output (85 MB for std):
+ * closing it frees as much of the page cache, some 10 ms that need not
+ * wait.  A thread closes it while the run is committed (whose fsync waits
+ * on the disk anyway); cmd_run joins it before it returns. */
+static void *
+close_spool(void *fp)
+{
+	fclose(fp);
+	return NULL;
+}
+
 static int
 store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
     char **pats, int npats, FILE *spool, struct build *b, struct sbuf *cmdline)
@@ -389,6 +400,11 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			run_silent_record(r, still.buf);
 		sbuf_release(&still);
 
+		if (b != NULL && b->spool != NULL && !r->closing &&
+		    pthread_create(&r->closer, NULL, close_spool, b->spool) == 0) {
+			r->closing = 1;
+			b->spool = NULL;
+		}
 		rc = ingest_commit(in, &id);
 		in = NULL;
 		run_progress_clear(r);
@@ -714,6 +730,8 @@ out:
 	strv_release(&fl);
 	strv_release(&targets);
 	store_close(r.st);
+	if (r.closing)
+		pthread_join(r.closer, NULL);
 	sbuf_release(&cmdline);
 	sbuf_release(&fb);
 	run_release(&r);

@@ -6,6 +6,7 @@
 #define ESCDB_RUN_INT_H
 
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -73,6 +74,8 @@ struct run {
 	char *gomod, *gowork;   /* go env GOMOD, GOWORK */
 	char *modpath, *modroot; /* the main module, when GOMOD names one */
 	int use_graph;          /* packages from the graph, not go list first */
+	pthread_t closer;       /* closing the build's spool (store_run) */
+	int closing;
 	char *graph_path;       /* the first build's -debug-actiongraph file */
 	int graph_loaded;       /* read (and removed) since that build began */
 	struct gpkg *graph;     /* sorted by path */
