@@ -225,7 +225,7 @@ build_exited(void *ctx, int status)
 	 * when needed, runs after the parse) */
 	if (b->run->use_graph && run_graph_packages(b->run, NULL, 0) != EXIT_OK)
 		return;
-	run_recheck_early(b->run, b->spool);
+	run_recheck_early_async(b->run, b->spool);
 }
 
 /* The spool of a finished build holds its whole output (85 MB for std):
@@ -324,6 +324,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 			/* Parsed as go build prints it; judged when it ends. */
 			r->defer_warn = 1;
 			rc = ingest_spool(r, in, st, b->follow, fileno(b->spool), "go build");
+			run_recheck_early_join(r);
 			fclose(b->follow);      /* at its end: reaped; else stopped */
 			b->follow = NULL;
 			if (rc == EXIT_OK &&

@@ -597,6 +597,34 @@ done:
 	strv_release(&seen);
 }
 
+static void *
+recheck_early_main(void *arg)
+{
+	struct run *r = arg;
+
+	run_recheck_early(r, r->early_from);
+	return NULL;
+}
+
+void
+run_recheck_early_async(struct run *r, FILE *spool)
+{
+	r->early_from = spool;
+	if (pthread_create(&r->early_thread, NULL, recheck_early_main, r) == 0)
+		r->early_threaded = 1;
+	else
+		run_recheck_early(r, spool);
+}
+
+void
+run_recheck_early_join(struct run *r)
+{
+	if (r->early_threaded) {
+		pthread_join(r->early_thread, NULL);
+		r->early_threaded = 0;
+	}
+}
+
 int
 run_recheck_early_take(struct run *r, char **silent, size_t nsilent, struct sbuf *cmdline,
     FILE **out)
@@ -605,6 +633,7 @@ run_recheck_early_take(struct run *r, char **silent, size_t nsilent, struct sbuf
 	size_t i;
 
 	*out = NULL;
+	run_recheck_early_join(r);
 	if (!r->early_running)
 		return RUN_RETRY;
 	for (i = 0; i < nsilent && nsilent == r->early.n; i++)
@@ -636,6 +665,7 @@ run_recheck_early_stop(struct run *r)
 {
 	int st;
 
+	run_recheck_early_join(r);
 	if (r->early_running) {
 		gotool_stop(r->early_pid, &st);
 		r->early_running = 0;

@@ -70,6 +70,9 @@ struct run {
 	FILE *early_spool;
 	pid_t early_pid;
 	int early_running;
+	pthread_t early_thread; /* run_recheck_early, beside the parse */
+	FILE *early_from;
+	int early_threaded;
 	/* the action graphs of the builds (run_graph.c) */
 	char *gomod, *gowork;   /* go env GOMOD, GOWORK */
 	char *modpath, *modroot; /* the main module, when GOMOD names one */
@@ -120,6 +123,12 @@ int run_go_build(struct run *r, char **flags, size_t nflags, char **pkgs, size_t
  * first build's whole output); nothing when there are none, or when the
  * run names .go files (command-line-arguments: asked for afterwards). */
 void run_recheck_early(struct run *r, FILE *spool);
+/* The same in a thread of its own, which the parse does not wait for:
+ * the spool is read again whole for its headings (std: 85 MB), and the
+ * build that wrote it has just exited, so a processor is free.  Every
+ * other use of r->early, and of the silent list, joins it first. */
+void run_recheck_early_async(struct run *r, FILE *spool);
+void run_recheck_early_join(struct run *r);
 /* The early second build's output for silent (sorted), in *out as
  * run_recheck_silent gives it, when it asked for exactly those packages;
  * else RUN_RETRY (it is stopped). */
