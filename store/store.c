@@ -462,6 +462,27 @@ fsync_path(const char *path, int flags)
 	return rc;
 }
 
+void
+store_kick_writeback(struct store *st)
+{
+	if (st->stage == NULL || ++st->kicks % 16 != 0)
+		return;
+	if (st->kick_fd == 0)   /* the descriptor + 1; -1: none to be had */
+		st->kick_fd = open(st->stage, O_RDONLY | O_CLOEXEC) + 1;
+	if (st->kick_fd > 0)
+		(void)sync_file_range(st->kick_fd - 1, 0, 0, SYNC_FILE_RANGE_WRITE);
+	else
+		st->kick_fd = -1;
+}
+
+static void
+kick_close(struct store *st)
+{
+	if (st->kick_fd > 0)
+		close(st->kick_fd - 1);
+	st->kick_fd = 0;
+}
+
 int
 store_publish(struct store *st)
 {
@@ -469,6 +490,7 @@ store_publish(struct store *st)
 
 	if (st->stage == NULL)
 		return STORE_OK;
+	kick_close(st);
 	sqlite3_finalize(st->get_str);
 	sqlite3_finalize(st->find_str);
 	st->get_str = st->find_str = NULL;
@@ -611,6 +633,7 @@ store_close(struct store *st)
 		return;
 	sqlite3_finalize(st->get_str);
 	sqlite3_finalize(st->find_str);
+	kick_close(st);
 	if (st->db)
 		sqlite3_close(st->db);
 	if (st->stage)          /* never published: no run in it */

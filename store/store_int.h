@@ -25,6 +25,8 @@ struct store {
 	/* STORE_STAGE: the temporary file being built and the path it is
 	 * published at; both NULL once published or when not staged */
 	char *stage, *final;
+	int kick_fd;            /* on stage (+ 1), for store_kick_writeback */
+	unsigned kicks;
 };
 
 /* The two indexes a run's rows go into (store.c's schema; a database's
@@ -39,6 +41,10 @@ int store_exec(struct store *st, const char *sql);
  * moved to its path, and st reconnected there.  STORE_OK when st is not
  * staged. */
 int store_publish(struct store *st);
+/* A staged database being loaded: the pages SQLite has written so far
+ * start on their way to the disk (sync_file_range, not waiting), so that
+ * the fsync before it is published waits for the last ones only. */
+void store_kick_writeback(struct store *st);
 /* Forgets what store_str_lookup read of the texts (read.c). */
 void store_texts_forget(struct store *st);
 /* ROLLBACK without touching st->errmsg (see store.c). */

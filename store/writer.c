@@ -436,6 +436,7 @@ store_writer_package(struct store_writer *w, const char *name, const char *dir, 
 	int64_t id = store_writer_intern(w, name, strlen(name));
 	int rc;
 
+	store_kick_writeback(w->st);
 	if (id < 0)
 		return store_fail(w->st, "storing package");
 	if (own_connection(w) != STORE_OK)
