@@ -78,8 +78,26 @@ void put_uv(struct sbuf *b, uint64_t v);
 void put_sv(struct sbuf *b, int64_t v);
 void put_h(struct sbuf *b, const uint64_t h[2]);
 void put_str(struct sbuf *b, const char *s);
-uint64_t get_uv(struct rd *r);
-int64_t get_sv(struct rd *r);
+/* inline: an entry is read a varint at a time */
+static inline uint64_t
+get_uv(struct rd *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || varint_next(&r->p, r->end, &v) < 0) {
+		r->bad = 1;
+		return 0;
+	}
+	return v;
+}
+
+static inline int64_t
+get_sv(struct rd *r)
+{
+	uint64_t u = get_uv(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
 void get_h(struct rd *r, uint64_t h[2]);
 const char *get_str(struct rd *r);
 /* A count, bounded by the bytes left. */
