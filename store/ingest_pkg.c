@@ -432,7 +432,8 @@ ingest_package(void *ctx, const struct esc_package *p)
 		 * which is reused, so it is not cached by address */
 		ids[0] = intern(in, pkg);
 		ids[1] = intern(in, fi.file);
-		ids[2] = store_writer_intern(in->w, func, strlen(func));
+		ids[2] = in->replay ? intern(in, func) :        /* the entry's, by address */
+		    store_writer_intern(in->w, func, strlen(func));
 		ids[3] = intern(in, f->subject);
 		ids[4] = intern(in, f->detail);
 		ids[5] = intern(in, f->message);
