@@ -191,6 +191,7 @@ struct follow {
 	int *status;
 	int done;               /* the command has exited and been reaped */
 	void (*on_exit)(void *ctx, int status);
+	int (*idle)(void *ctx);
 	void *ctx;
 };
 
@@ -247,7 +248,8 @@ follow_read(void *cookie, char *buf, size_t size)
 		 * wrote last, once more, before the end). */
 		if ((r = follow_poll(f)) < 0)
 			return -1;
-		if (r == 0)
+		/* nothing new yet: the reader's own work, else a nap */
+		if (r == 0 && (f->idle == NULL || !f->idle(f->ctx)))
 			nanosleep(&nap, NULL);
 	}
 }
@@ -269,7 +271,7 @@ follow_close(void *cookie)
 
 FILE *
 gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx, int status),
-    void *ctx)
+    int (*idle)(void *ctx), void *ctx)
 {
 	static const cookie_io_functions_t io = { follow_read, NULL, NULL, follow_close };
 	struct follow *f = xcalloc(1, sizeof(*f));
@@ -279,6 +281,7 @@ gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx, int s
 	f->pid = pid;
 	f->status = status;
 	f->on_exit = on_exit;
+	f->idle = idle;
 	f->ctx = ctx;
 	*status = 255;
 	if ((s = fopencookie(f, "r", io)) == NULL)

@@ -51,11 +51,13 @@ int gotool_stop(pid_t pid, int *status);
  * written so far it waits until more comes or the command exits; then it
  * reaps pid, sets *status (as gotool_capture; 255 until then) and ends.
  * on_exit, when not NULL, is called with ctx and the status the moment the
- * command is reaped, before the rest of its output is read.
+ * command is reaped, before the rest of its output is read.  idle, when
+ * not NULL, is called with ctx while nothing new is written: 1 when it
+ * did some work (asked again at once), 0 when none is left (a short nap).
  * Closing it early stops the command (SIGTERM) and reaps it.  NULL with
  * errno set on failure (pid is left running). */
 FILE *gotool_follow(FILE *fp, pid_t pid, int *status, void (*on_exit)(void *ctx, int status),
-    void *ctx);
+    int (*idle)(void *ctx), void *ctx);
 
 /* An anonymous temporary file (already unlinked) under $TMPDIR, else
  * /tmp, open for reading and writing.  NULL with errno set on failure.

@@ -239,6 +239,16 @@ close_spool(void *fp)
 	return NULL;
 }
 
+/* While go build prints nothing new (at first, loading packages): the
+ * parse cache's work ahead (ingest_idle). */
+static int
+build_idle(void *ctx)
+{
+	struct build *b = ctx;
+
+	return b->in != NULL && ingest_idle(b->in);
+}
+
 static int
 store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
     char **pats, int npats, FILE *spool, struct build *b, struct sbuf *cmdline)
@@ -294,6 +304,7 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 	 * again (store/ingest_cache.c) */
 	cachedir = run_cache_dir();
 	o.cache_dir = cachedir;
+	o.cache_tag = cmdline->buf;
 
 	progress(r, "parsing the output of go build\u2026");
 	if ((rc = ingest_begin(st, &m, &o, &in)) != STORE_OK) {
@@ -323,7 +334,9 @@ store_run(struct run *r, struct cmdctx *cx, struct store *st, const char *label,
 		if (b != NULL) {
 			/* Parsed as go build prints it; judged when it ends. */
 			r->defer_warn = 1;
+			b->in = in;
 			rc = ingest_spool(r, in, st, b->follow, fileno(b->spool), "go build");
+			b->in = NULL;
 			run_recheck_early_join(r);
 			fclose(b->follow);      /* at its end: reaped; else stopped */
 			b->follow = NULL;
@@ -656,7 +669,8 @@ cmd_run(struct cmdctx *cx, int argc, char **argv)
 	run_resolve_commit(&r, rev, have_date);
 	if (stream) {
 		b.run = &r;
-		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status, build_exited, &b)) == NULL) {
+		if ((b.follow = gotool_follow(b.spool, b.pid, &b.status, build_exited,
+		    build_idle, &b)) == NULL) {
 			msg_error("cannot read the output of go build: %s", strerror(errno));
 			rc = EXIT_INTERNAL;
 			goto out;

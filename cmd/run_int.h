@@ -98,6 +98,7 @@ struct build {
 	int status;             /* set when follow ends */
 	int running;            /* started, and neither followed nor reaped */
 	size_t npkgs;
+	struct ingest *in;      /* while its output is parsed */
 };
 
 

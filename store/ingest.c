@@ -234,6 +234,12 @@ ingest_spool_file(struct ingest *in, FILE *fp, int fd, const char *name)
 }
 
 int
+ingest_idle(struct ingest *in)
+{
+	return in != NULL && in->cache != NULL ? cache_idle(in) : 0;
+}
+
+int
 ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name)
 {
 	char err[256];
@@ -356,6 +362,8 @@ ingest_commit(struct ingest *in, int64_t *run_id)
 	}
 	rc = store_writer_commit(in->w, run_id);
 	in->w = NULL;
+	if (rc == STORE_OK)
+		cache_order_save(in);
 	ingest_free(in);
 	return rc;
 }

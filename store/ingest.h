@@ -28,6 +28,9 @@ struct ingest_opts {
 	/* escdb's cache directory: packages whose output and sources did
 	 * not change are not parsed again (store/ingest_cache.c); NULL: no */
 	const char *cache_dir;
+	/* what the run asks for (its build command): the cache keeps the
+	 * order of its blocks under it, for the next run's prefetch */
+	const char *cache_tag;
 };
 
 struct ingest_stats {
@@ -57,6 +60,11 @@ int ingest_file(struct ingest *in, FILE *fp, const char *name);
  * (it may still be growing), which lets the parse cache (ingest_opts
  * cache_dir) read a block again instead of holding it. */
 int ingest_spool_file(struct ingest *in, FILE *fp, int fd, const char *name);
+/* Work that can be done while the input has nothing new (run calls it
+ * while go build is loading packages): the parse cache loads and checks
+ * ahead the entries the last such run used, last first.  Returns 1 when
+ * it did some, 0 when there is none left. */
+int ingest_idle(struct ingest *in);
 /* Parses bytes already in memory (tests, fuzzing, logopt bridging). */
 int ingest_bytes(struct ingest *in, const char *buf, size_t len, const char *name);
 /* Reads a -json=0 logopt directory (parser/logopt.h) into the run and

@@ -106,6 +106,9 @@ int ingest_package(void *ctx, const struct esc_package *p);
 /* ingest_cache.c: the parse cache (run's), see there */
 void cache_open(struct ingest *in);
 void cache_close(struct ingest *in);
+/* ingest_idle's work, and the block order kept at a commit */
+int cache_idle(struct ingest *in);
+void cache_order_save(struct ingest *in);
 /* Reads fp through the cache, as parser_read would; fd is the regular
  * file fp reads from its offset 0 (a block to parse is read again). */
 int cache_read(struct ingest *in, FILE *fp, int fd);

@@ -12,6 +12,7 @@
 
 
 #define MAGIC "ESCDBPC2"
+#define MAGIC_ORDER "ESCDBPO1"
 #define TRIM_AGE (5 * 24 * 3600)
 #define TOUCH_AGE 3600
 #define MAX_ENTRY (1u << 30)
@@ -39,8 +40,28 @@ struct replay {
 	size_t capids;
 };
 
+/* An entry loaded ahead (cache_idle), until its block comes. */
+struct prefetch {
+	uint64_t key[2];
+	int state;                      /* 0 not loaded, 1 ready, 2 no more */
+	struct sbuf body;
+	struct replay rp;
+	unsigned long nl, cnt[LC_N];
+	int saw;
+};
+
 struct pcache {
 	char *dir;                      /* DIR/parse-v1 */
+	uint64_t okey[2];               /* the run's block order's key */
+	int have_okey;
+	struct sbuf order;              /* this run's blocks' keys, in order */
+	/* the prefetch: the last run's order, loaded ahead from its end */
+	struct prefetch *pf;
+	size_t npf, pnext;
+	int ploaded, pdone;
+	size_t pbytes;
+	struct htab pfmap;              /* key -> 1 + index in pf, by the 16 bytes */
+	struct arena pfkeys;
 	uint64_t ctx[2];                /* what every key shares */
 	struct strmap src;              /* absolute path -> struct srcinfo */
 	/* the block being captured */

@@ -137,6 +137,11 @@ int store_writer_begin(struct store *st, const struct run_meta *m, struct store_
 int store_writer_background(struct store_writer *w);
 /* Interns text; ids are valid in this database only. */
 int64_t store_writer_intern(struct store_writer *w, const char *s, size_t n);
+/* The same for a text a run may use later (the parse cache's prefetch):
+ * a new one is removed at commit unless store_writer_intern asked for it
+ * since, or store_writer_used was told its id. */
+int64_t store_writer_intern_ahead(struct store_writer *w, const char *s, size_t n);
+void store_writer_used(struct store_writer *w, int64_t id);
 int store_writer_finding(struct store_writer *w, const struct finding_in *f);
 int store_writer_package(struct store_writer *w, const char *name, const char *dir, int64_t nfindings);
 int store_writer_line(struct store_writer *w, enum line_class c, unsigned long lineno, const char *text, size_t n);

@@ -178,8 +178,76 @@ preload_texts(struct store_writer *w, int64_t count)
 		intern_clear(w);
 }
 
+/* Texts made ahead (store_writer_intern_ahead) that nothing used yet:
+ * one byte per id made by this writer, from first_id. */
+static void
+ahead_mark(struct store_writer *w, int64_t id, unsigned char v)
+{
+	size_t i;
+
+	if (id < w->first_id)
+		return;
+	i = (size_t)(id - w->first_id);
+	if (i >= w->ahead.len) {
+		if (v == 0)
+			return;
+		sbuf_grow(&w->ahead, i + 1 - w->ahead.len);
+		memset(w->ahead.buf + w->ahead.len, 0, i + 1 - w->ahead.len);
+		w->ahead.len = i + 1;
+	}
+	w->ahead.buf[i] = (char)v;
+}
+
+void
+store_writer_used(struct store_writer *w, int64_t id)
+{
+	if (w->nahead > 0)
+		ahead_mark(w, id, 0);
+}
+
+static int64_t intern_text(struct store_writer *w, const char *s, size_t n, int ahead);
+
+int64_t
+store_writer_intern_ahead(struct store_writer *w, const char *s, size_t n)
+{
+	w->nahead++;
+	return intern_text(w, s, n, 1);
+}
+
+/* The texts made ahead that no run's row uses: removed before the run is
+ * committed, so the table holds what it would without them. */
+static int
+ahead_drop(struct store_writer *w)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (w->ahead.len == 0 || memchr(w->ahead.buf, 1, w->ahead.len) == NULL)
+		return STORE_OK;
+	if (sqlite3_prepare_v2(w->st->db, "DELETE FROM str WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(w->st, "removing texts");
+	for (i = 0; i < w->ahead.len && rc == SQLITE_DONE; i++) {
+		if (w->ahead.buf[i] != 1)
+			continue;
+		sqlite3_bind_int64(s, 1, w->first_id + (int64_t)i);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(w->st, "removing texts");
+}
+
 int64_t
 store_writer_intern(struct store_writer *w, const char *s, size_t n)
+{
+	return intern_text(w, s, n, 0);
+}
+
+/* A text's id, found or made; ahead: for store_writer_intern_ahead (a new
+ * one is marked unused, a found one is left as it is). */
+static int64_t
+intern_text(struct store_writer *w, const char *s, size_t n, int ahead)
 {
 	uint64_t h;
 	struct htent *e;
@@ -188,8 +256,11 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 	if (n == 0)
 		return 1;
 	h = str_hash(s, n);
-	if ((e = htab_find(&w->cache, h, s, n, 0)) != NULL)
+	if ((e = htab_find(&w->cache, h, s, n, 0)) != NULL) {
+		if (w->nahead > 0 && !ahead)
+			ahead_mark(w, e->v.i, 0);
 		return e->v.i;
+	}
 	if (!w->str_table_was_empty && !w->all_cached) {
 		sqlite3_bind_int64(w->find_str, 1, (int64_t)h);
 		sqlite3_bind_text(w->find_str, 2, s, (int)n, SQLITE_STATIC);
@@ -204,7 +275,10 @@ store_writer_intern(struct store_writer *w, const char *s, size_t n)
 		id = w->next_id++;
 		r->v[0] = id;
 		r->v[1] = (int64_t)h;
-	}
+		if (ahead)
+			ahead_mark(w, id, 1);
+	} else if (w->nahead > 0 && !ahead)
+		ahead_mark(w, id, 0);   /* made ahead before the cache was cleared */
 	if (w->cache.n >= INTERN_MAX) {
 		/* later look-ups must find the texts of this run */
 		if (writer_bg_stop(w) != STORE_OK || flush_all(w) != STORE_OK)
@@ -268,6 +342,7 @@ writer_free(struct store_writer *w)
 		sqlite3_finalize(w->b[i].all);
 		sbuf_release(&w->b[i].data);
 	}
+	sbuf_release(&w->ahead);
 	sqlite3_finalize(w->find_str);
 	sqlite3_finalize(w->ins_pkg);
 	sqlite3_finalize(w->ins_line);
@@ -309,6 +384,7 @@ store_writer_begin(struct store *st, const struct run_meta *m, struct store_writ
 	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) + 1 FROM str", -1, &s, NULL) != SQLITE_OK)
 		goto dbfail;
 	w->next_id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	w->first_id = w->next_id;
 	sqlite3_finalize(s);
 	if (w->next_id <= 0)
 		goto dbfail;
@@ -534,7 +610,8 @@ store_writer_commit(struct store_writer *w, int64_t *id)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = writer_bg_stop(w)) != STORE_OK || (rc = flush_all(w)) != STORE_OK)
+	if ((rc = writer_bg_stop(w)) != STORE_OK || (rc = flush_all(w)) != STORE_OK ||
+	    (rc = ahead_drop(w)) != STORE_OK)
 		goto fail;
 	if (sqlite3_prepare_v2(st->db, "UPDATE run SET nfindings = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		rc = store_fail(st, "finishing run");

@@ -65,6 +65,9 @@ struct store_writer {
 	int64_t run;
 	int64_t nfindings;
 	int64_t next_id;                /* of the next new text */
+	int64_t first_id;               /* the first this writer made */
+	struct sbuf ahead;              /* per id from first_id: 1 made ahead, unused */
+	size_t nahead;                  /* texts asked for ahead */
 	sqlite3_stmt *find_str, *ins_pkg, *ins_line;
 	struct batch b[ROW_N];
 	struct htab cache;              /* text (in keys) -> id */

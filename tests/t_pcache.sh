@@ -13,6 +13,8 @@
 #    /dev/zero) are misses: same result, no message;
 #  - a 20 MiB line in a block: as without the cache;
 #  - on std, the second run uses every entry, the largest blocks too;
+#  - entries loaded ahead while go build prints nothing (the last run's
+#    order): one not used leaves no text behind;
 #  - a run into a database that holds runs already (its texts read in at
 #    the start) stores what it stores alone, and no text twice;
 #  - entries not used for five days go at the next daily trim;
@@ -156,6 +158,54 @@ dump "$T/long0.db" >"$T/l0"
 dump "$T/long1.db" >"$T/l1"
 check "pcache: ... and the same run stored" cmp "$T/l0" "$T/l1"
 rm -f "$T/long0.db" "$T/long1.db" "$T/whole2.out"
+
+# ---- the prefetch: entries loaded while go build prints nothing ----
+# A go on PATH that waits before the build, so that the run has time to
+# load ahead the entries its last run used.  Package a's output depends
+# on package b's code, not on a's sources: when b stops leaking its
+# parameter, a's old entry still loads (its sources did not change) but
+# no block of a comes, and none of its texts may stay in the database.
+# (pm and PC: the sections after use m and C as the sections before set them)
+mkdir -p "$T/bin3"
+cat >"$T/bin3/go" <<EOF
+#!/bin/sh
+case "\$1" in
+build)	sleep 1 ;;
+esac
+exec "$REALGO" "\$@"
+EOF
+chmod +x "$T/bin3/go"
+pm=$T/pf
+mkdir -p "$pm/a" "$pm/b"
+printf 'module escdb.test/pf\n\ngo 1.21\n' >"$pm/go.mod"
+printf 'package a\n\nimport "escdb.test/pf/b"\n\nfunc UseA() int {\n\tescdbProbeX := 7\n\treturn b.Keep(&escdbProbeX)\n}\n' >"$pm/a/a.go"
+printf 'package b\n\nvar G *int\n\nfunc Keep(p *int) int { G = p; return *p }\n' >"$pm/b/b.go"
+PC=$T/cache-pf
+PATH=$T/bin3:$PATH ESCDB_CACHE=$PC "$ESCDB" --db "$T/pf1.db" run -C "$pm" >/dev/null 2>&1
+check_eq "pcache prefetch: the first run keeps its order of blocks" \
+    "$(find "$PC/parse-v1" -type f -exec grep -l ESCDBPO1 {} + | wc -l | tr -d ' ')" 1
+check "pcache prefetch: ... and a's texts are stored" \
+    test "$(sq "$T/pf1.db" "SELECT count(*) FROM str WHERE s LIKE '%escdbProbe%'")" -gt 0
+printf 'package b\n\nvar G *int\n\nfunc Keep(p *int) int { return *p }\n' >"$pm/b/b.go"
+PATH=$T/bin3:$PATH ESCDB_CACHE=$PC "$ESCDB" --db "$T/pf2.db" run -C "$pm" >/dev/null 2>"$T/pf2.err"
+ESCDB_CACHE=off "$ESCDB" --db "$T/pf0.db" run -C "$pm" >/dev/null 2>&1
+check_eq "pcache prefetch: the run exits quietly" "$(cat "$T/pf2.err")" ""
+dump "$T/pf0.db" >"$T/p0"
+dump "$T/pf2.db" >"$T/p2"
+check "pcache prefetch: it stores what no cache stores" cmp "$T/p0" "$T/p2"
+check_eq "pcache prefetch: no text of the entry loaded ahead and not used stays" \
+    "$(sq "$T/pf2.db" "SELECT count(*) FROM str WHERE s LIKE '%escdbProbe%'")" 0
+check_eq "pcache prefetch: ... the texts are those of a run without the cache" \
+    "$(sq "$T/pf2.db" "SELECT s FROM str ORDER BY s" | md5sum)" \
+    "$(sq "$T/pf0.db" "SELECT s FROM str ORDER BY s" | md5sum)"
+# b leaks again: a's entry is loaded ahead and used
+printf 'package b\n\nvar G *int\n\nfunc Keep(p *int) int { G = p; return *p }\n' >"$pm/b/b.go"
+PATH=$T/bin3:$PATH ESCDB_CACHE=$PC "$ESCDB" --db "$T/pf3.db" run -C "$pm" >/dev/null 2>&1
+ESCDB_CACHE=off "$ESCDB" --db "$T/pf4.db" run -C "$pm" >/dev/null 2>&1
+dump "$T/pf3.db" >"$T/p3"
+dump "$T/pf4.db" >"$T/p4"
+check "pcache prefetch: an entry loaded ahead and used stores what no cache stores" cmp "$T/p4" "$T/p3"
+rm -f "$T"/pf[0-4].db
 
 # ---- the trim ----
 ESCDB_CACHE=$C "$ESCDB" --db "$T/t1.db" run -C "$m" >/dev/null 2>&1
