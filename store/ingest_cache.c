@@ -25,7 +25,8 @@
  * Entries live in DIR/parse-v1/XX/KEY (written to a temporary file and
  * renamed), are checked whole (a trailing hash) before use, and those not
  * used for five days are removed, at most once a day.  Any failure of the
- * cache is a miss, never an error.
+ * cache is a miss, never an error.  While go build prints nothing yet, the
+ * entries the last run used are loaded ahead (pcache_ahead.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -124,7 +125,7 @@ cache_note_func(struct ingest *in, const char *func, int cause)
 
 /* ---- entries on disk ---- */
 
-static char *
+char *
 entry_path(const struct pcache *c, const uint64_t key[2])
 {
 	struct sbuf sb = SBUF_INIT;
@@ -134,9 +135,7 @@ entry_path(const struct pcache *c, const uint64_t key[2])
 	return sbuf_detach(&sb);
 }
 
-/* An entry of key: checked whole and against its manifest.  Fills body
- * (the whole file) and r (at the block's line counts). */
-static int
+int
 entry_load(struct ingest *in, const uint64_t key[2], struct sbuf *body, struct rd *r)
 {
 	struct pcache *c = in->cache;
@@ -283,219 +282,6 @@ self_hash(uint64_t h[2])
 	return rc;
 }
 
-/* ---- the block order, and the prefetch ---- */
-
-/*
- * A warm run's go build spends its first part loading packages, printing
- * nothing.  The order of the blocks a run read is kept (under a key of
- * the cache's context and the run's build command), and the next such run
- * uses that time to load the entries it names, last first (the last
- * blocks are the ones a run waits for): read, checked against their
- * sources and decoded, and their texts given ids ahead
- * (store_writer_intern_ahead: the ones no stored row uses in the end are
- * removed at commit).  A block whose key is one loaded uses it as if it
- * were read then; nothing of an entry loaded ahead goes into the run
- * otherwise.
- */
-#define PREFETCH_MAX (512u << 20)       /* bytes of entries held ahead */
-
-void
-cache_order_save(struct ingest *in)
-{
-	struct pcache *c = in->cache;
-	struct sbuf out = SBUF_INIT;
-	uint64_t h[2];
-	char *path;
-
-	if (c == NULL || !c->have_okey || c->order.len == 0)
-		return;
-	sbuf_add(&out, MAGIC_ORDER, sizeof(MAGIC_ORDER) - 1);
-	put_h(&out, c->okey);
-	put_uv(&out, c->order.len / 16);
-	sbuf_add(&out, c->order.buf, c->order.len);
-	hash128(out.buf, out.len, 0xe5cdbca5e, h);
-	put_h(&out, h);
-	path = entry_path(c, c->okey);
-	(void)replace_file(path, out.buf, out.len);     /* a cache: best effort */
-	free(path);
-	sbuf_release(&out);
-}
-
-/* The last run's order, checked whole, into c->pf (not loaded yet). */
-static void
-order_load(struct pcache *c)
-{
-	struct sbuf body = SBUF_INIT;
-	char *path = entry_path(c, c->okey);
-	struct rd r;
-	uint64_t h[2], want[2];
-	size_t i, n;
-
-	struct stat sb;
-	int fd;
-
-	c->ploaded = 1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    sbuf_read_fd(&body, fd, 64u << 20) < 0 ||
-	    body.len < sizeof(MAGIC_ORDER) - 1 + 32 ||
-	    memcmp(body.buf, MAGIC_ORDER, sizeof(MAGIC_ORDER) - 1) != 0)
-		goto out;
-	r.p = (const unsigned char *)body.buf + body.len - 16;
-	r.end = r.p + 16;
-	r.bad = 0;
-	get_h(&r, want);
-	hash128(body.buf, body.len - 16, 0xe5cdbca5e, h);
-	if (h[0] != want[0] || h[1] != want[1])
-		goto out;
-	r.p = (const unsigned char *)body.buf + sizeof(MAGIC_ORDER) - 1;
-	r.end = (const unsigned char *)body.buf + body.len - 16;
-	get_h(&r, h);
-	n = (size_t)get_uv(&r);
-	if (r.bad || h[0] != c->okey[0] || h[1] != c->okey[1] ||
-	    n > (size_t)(r.end - r.p) / 16 || (size_t)(r.end - r.p) != 16 * n)
-		goto out;
-	c->pf = xcalloc(n + 1, sizeof(*c->pf));
-	for (i = 0; i < n; i++)
-		get_h(&r, c->pf[i].key);
-	c->npf = c->pnext = n;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (c->npf == 0)
-		c->pdone = 1;
-	sbuf_release(&body);
-	free(path);
-}
-
-/* pfmap: a key's slot in pf, 1 + index; 0 for a key come before the
- * prefetch reached it */
-static struct prefetch *
-prefetch_find(struct pcache *c, const uint64_t key[2])
-{
-	struct htent *e = htab_get(&c->pfmap, key[0], key, 16);
-
-	return e != NULL && e->v.u > 0 ? &c->pf[e->v.u - 1] : NULL;
-}
-
-static void
-prefetch_drop(struct pcache *c, struct prefetch *f)
-{
-	if (f->state == 1)
-		c->pbytes -= f->body.len;
-	sbuf_release(&f->body);
-	replay_free(&f->rp);
-	f->state = 2;
-}
-
-static void
-prefetch_free(struct pcache *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->npf; i++)
-		prefetch_drop(c, &c->pf[i]);
-	free(c->pf);
-	c->pf = NULL;
-	c->npf = c->pnext = 0;
-	htab_release(&c->pfmap);
-	arena_release(&c->pfkeys);
-}
-
-/* The texts of a loaded entry's flows, and of its findings, given ids
- * ahead; the flows' go to the view's ids, where the replay looks first. */
-static void
-prefetch_texts(struct ingest *in, struct prefetch *f)
-{
-	struct replay_view *v = &f->rp.view;
-	const struct esc_package *p = &f->rp.pkg;
-	size_t i;
-
-#define AHEAD(s) ((s) && (s)[0] ? store_writer_intern_ahead(in->w, (s), strlen(s)) : 1)
-	(void)AHEAD(p->name);
-	for (i = 0; i < p->nfindings; i++) {
-		const struct esc_finding *fd = &p->findings[i];
-		const unsigned char *q = v->flows[i], *end = q + v->flowslen[i];
-		uint64_t x, nb, nf, ns, b, j, k;
-		(void)AHEAD(fd->subject);
-		(void)AHEAD(fd->detail);
-		(void)AHEAD(fd->message);
-		(void)AHEAD(v->funcs[i]);
-		if (q == end)
-			continue;
-		/* checked by replay_read: the walk cannot fail */
-#define NEXT(x) (void)varint_next(&q, end, &(x))
-#define TEXT() do { NEXT(x); if (x && v->ids[x] == 0) v->ids[x] = AHEAD(v->texts[x - 1]); } while (0)
-		NEXT(x);
-		NEXT(nb);
-		for (b = 0; b < nb; b++) {
-			TEXT();
-			NEXT(x);
-			NEXT(nf);
-			for (j = 0; j < nf; j++) {
-				TEXT();
-				TEXT();
-				NEXT(ns);
-				for (k = 0; k < ns; k++) {
-					TEXT();
-					TEXT();
-					NEXT(x);        /* the file: made a name at use */
-					NEXT(x);
-					NEXT(x);
-				}
-			}
-		}
-#undef NEXT
-#undef TEXT
-	}
-#undef AHEAD
-}
-
-int
-cache_idle(struct ingest *in)
-{
-	struct pcache *c = in->cache;
-	struct prefetch *f;
-	struct rd r;
-	int i;
-
-	if (c == NULL || c->pdone || in->w == NULL || in->rc)
-		return 0;
-	if (!c->ploaded) {
-		if (c->have_okey)
-			order_load(c);
-		else
-			c->pdone = 1;
-		return !c->pdone;
-	}
-	while (c->pnext > 0) {
-		f = &c->pf[--c->pnext];
-		if (htab_get(&c->pfmap, f->key[0], f->key, 16) != NULL)
-			continue;       /* come already, or twice in the order */
-		htab_find(&c->pfmap, f->key[0], f->key, 16, 1)->v.u = (uint64_t)(f - c->pf) + 1;
-		if (c->pbytes >= PREFETCH_MAX)
-			break;
-		memset(&r, 0, sizeof(r));
-		f->state = 2;
-		if (entry_load(in, f->key, &f->body, &r) == 0) {
-			f->nl = (unsigned long)get_uv(&r);
-			for (i = 0; i < LC_N; i++)
-				f->cnt[i] = (unsigned long)get_uv(&r);
-			f->saw = (int)get_uv(&r);
-			if (!r.bad && replay_read(&r, &f->rp, 0) == 0 && r.p == r.end) {
-				f->state = 1;
-				c->pbytes += f->body.len;
-				prefetch_texts(in, f);
-				return 1;
-			}
-		}
-		prefetch_drop(c, f);
-		return 1;
-	}
-	c->pdone = 1;
-	return 0;
-}
-
 static void
 ctx_add(struct sbuf *sb, const char *s)
 {
@@ -609,47 +395,6 @@ feed_range(struct scan *s, uint64_t from, uint64_t to)
 	return rc;
 }
 
-/* A block whose entry was loaded ahead: stored from it (as block_done
- * does from one it loads), and the return of ingest_package; -1 when
- * there is none (and none will be loaded for key from now on). */
-static int
-block_prefetched(struct ingest *in, const uint64_t key[2])
-{
-	struct pcache *c = in->cache;
-	struct parser *p = in->parser;
-	struct prefetch *f = c->pf ? prefetch_find(c, key) : NULL;
-	struct replay_view *v;
-	unsigned long base;
-	size_t i;
-	int rc;
-
-	if (f == NULL) {
-		/* come: not to be loaded from now on */
-		if (!c->pdone && htab_get(&c->pfmap, key[0], key, 16) == NULL)
-			htab_find(&c->pfmap, key[0], arena_strndup(&c->pfkeys,
-			    (const char *)key, 16), 16, 1);
-		return -1;
-	}
-	if (f->state != 1)
-		return -1;
-	if ((rc = parser_flush(p)) != 0)
-		return rc;
-	base = parser_lines(p) + 1;
-	f->rp.pkg.lineno += base;
-	for (i = 0; i < f->rp.pkg.nfindings; i++)
-		f->rp.findings[i].lineno += base;
-	v = &f->rp.view;
-	for (i = 1; i <= v->ntexts; i++)
-		if (v->ids[i] > 1)
-			store_writer_used(in->w, v->ids[i]);
-	in->replay = v;
-	rc = ingest_package(in, &f->rp.pkg);
-	in->replay = NULL;
-	parser_skip(p, f->nl, f->cnt, f->saw);
-	prefetch_drop(c, f);
-	return rc;
-}
-
 /* One block, [s->start, end), its hash in s->hs: from the cache, else
  * parsed (and kept when clean). */
 static int
@@ -676,7 +421,7 @@ block_done(struct scan *s, uint64_t end)
 	hash128(sb.buf, sb.len, 3, c->key);
 	sbuf_release(&sb);
 	sbuf_add(&c->order, c->key, 16);
-	if ((rc = block_prefetched(in, c->key)) >= 0)
+	if ((rc = cache_block_ahead(in, c->key)) >= 0)
 		return rc;
 	memset(&r, 0, sizeof(r));
 	if (entry_load(in, c->key, &c->body, &r) == 0) {

@@ -126,6 +126,17 @@ size_t get_count(struct rd *r);
 /* The package of an entry, its input lines counted from base; -1 when
  * damaged.  Its pointers are valid until the next read into rp. */
 int replay_read(struct rd *r, struct replay *rp, unsigned long base);
+
+/* ingest_cache.c: an entry's file, and an entry of key checked whole and
+ * against its manifest (body: the whole file, r: at the block's line
+ * counts; 0, or -1 for none usable) */
+char *entry_path(const struct pcache *c, const uint64_t key[2]);
+int entry_load(struct ingest *in, const uint64_t key[2], struct sbuf *body, struct rd *r);
+/* pcache_ahead.c: a block whose entry was loaded ahead, stored from it:
+ * the return of ingest_package, or -1 when there is none; and the end of
+ * the prefetch's state */
+int cache_block_ahead(struct ingest *in, const uint64_t key[2]);
+void prefetch_free(struct pcache *c);
 void replay_free(struct replay *rp);
 
 #endif
