@@ -420,7 +420,7 @@ block_done(struct scan *s, uint64_t end)
 	put_h(&sb, body);
 	hash128(sb.buf, sb.len, 3, c->key);
 	sbuf_release(&sb);
-	sbuf_add(&c->order, c->key, 16);
+	put_h(&c->order, c->key);       /* read back by get_h */
 	if ((rc = cache_block_ahead(in, c->key)) >= 0)
 		return rc;
 	memset(&r, 0, sizeof(r));

@@ -50,10 +50,9 @@ order_load(struct pcache *c)
 	struct sbuf body = SBUF_INIT;
 	char *path = entry_path(c, c->okey);
 	struct rd r;
+	struct stat sb;
 	uint64_t h[2], want[2];
 	size_t i, n;
-
-	struct stat sb;
 	int fd;
 
 	c->ploaded = 1;
@@ -124,6 +123,16 @@ prefetch_free(struct pcache *c)
 	arena_release(&c->pfkeys);
 }
 
+/* A text's id given ahead; 0 (asked again when used) when the writer
+ * failed, so that the failure is met where it is reported. */
+static int64_t
+ahead_id(struct ingest *in, const char *s)
+{
+	int64_t id = s && s[0] ? store_writer_intern_ahead(in->w, s, strlen(s)) : 1;
+
+	return id > 0 ? id : 0;
+}
+
 /* The texts of a loaded entry's flows, and of its findings, given ids
  * ahead; the flows' go to the view's ids, where the replay looks first. */
 static void
@@ -133,21 +142,24 @@ prefetch_texts(struct ingest *in, struct prefetch *f)
 	const struct esc_package *p = &f->rp.pkg;
 	size_t i;
 
-#define AHEAD(s) ((s) && (s)[0] ? store_writer_intern_ahead(in->w, (s), strlen(s)) : 1)
-	(void)AHEAD(p->name);
+	(void)ahead_id(in, p->name);
 	for (i = 0; i < p->nfindings; i++) {
 		const struct esc_finding *fd = &p->findings[i];
 		const unsigned char *q = v->flows[i], *end = q + v->flowslen[i];
 		uint64_t x, nb, nf, ns, b, j, k;
-		(void)AHEAD(fd->subject);
-		(void)AHEAD(fd->detail);
-		(void)AHEAD(fd->message);
-		(void)AHEAD(v->funcs[i]);
+		(void)ahead_id(in, fd->subject);
+		(void)ahead_id(in, fd->detail);
+		(void)ahead_id(in, fd->message);
+		(void)ahead_id(in, v->funcs[i]);
 		if (q == end)
 			continue;
 		/* checked by replay_read: the walk cannot fail */
 #define NEXT(x) (void)varint_next(&q, end, &(x))
-#define TEXT() do { NEXT(x); if (x && v->ids[x] == 0) v->ids[x] = AHEAD(v->texts[x - 1]); } while (0)
+#define TEXT() do { \
+	NEXT(x); \
+	if (x && v->ids[x] == 0) \
+		v->ids[x] = ahead_id(in, v->texts[x - 1]); \
+} while (0)
 		NEXT(x);
 		NEXT(nb);
 		for (b = 0; b < nb; b++) {
@@ -170,7 +182,6 @@ prefetch_texts(struct ingest *in, struct prefetch *f)
 #undef NEXT
 #undef TEXT
 	}
-#undef AHEAD
 }
 
 int
