@@ -28,8 +28,9 @@ struct ingest_opts {
 	/* escdb's cache directory: packages whose output and sources did
 	 * not change are not parsed again (store/ingest_cache.c); NULL: no */
 	const char *cache_dir;
-	/* what the run asks for (its build command): the cache keeps the
-	 * order of its blocks under it, for the next run's prefetch */
+	/* what the run asks for (its build command; read by ingest_begin
+	 * only): the cache keeps the order of its blocks under it, for the
+	 * next run's prefetch */
 	const char *cache_tag;
 };
 
