@@ -71,6 +71,63 @@ struct ingest {
 	const struct replay_view *replay;       /* a package from it, or NULL */
 };
 
+/* The layout encode_flows (ingest_pkg.c) gives a finding's flows: 1 and
+ * the number of blocks; per block its heading (a text), truncated and the
+ * number of flows; per flow dst and src (texts) and the number of steps;
+ * per step expr and reason (texts), file (a file name), line and col.  No
+ * bytes at all when there is no block. */
+enum flow_part { FLOW_TEXT, FLOW_FILE, FLOW_VALUE };
+
+/* Walks bytes in that layout, handing fn each value with its part (the
+ * leading 1 and the counts are FLOW_VALUE): the parse cache checks an
+ * entry's flows with it, gives their texts ids ahead and maps them to
+ * ids.  fn returns 0 to go on, -1 to stop.  Returns 0 when the bytes are
+ * the layout whole (every count within them, nothing left over), else -1.
+ * Inline, so that each caller's fn is inlined too (a replay walks 220000
+ * steps for go/types). */
+static inline int
+flows_walk(const unsigned char *p, const unsigned char *end,
+    int (*fn)(void *ctx, enum flow_part part, uint64_t v), void *ctx)
+{
+	uint64_t v, nb, nf, ns, i, j, k;
+
+#define FW_NEXT(part, x) do { \
+	if (varint_next(&p, end, &(x)) < 0 || fn(ctx, (part), (x)) < 0) \
+		return -1; \
+} while (0)
+#define FW_COUNT(x) do { \
+	FW_NEXT(FLOW_VALUE, x); \
+	if ((x) > (uint64_t)(end - p)) \
+		return -1; \
+} while (0)
+	if (p == end)
+		return 0;
+	FW_NEXT(FLOW_VALUE, v);
+	FW_COUNT(nb);
+	if (v != 1 || nb == 0)
+		return -1;
+	for (i = 0; i < nb; i++) {
+		FW_NEXT(FLOW_TEXT, v);
+		FW_NEXT(FLOW_VALUE, v);
+		FW_COUNT(nf);
+		for (j = 0; j < nf; j++) {
+			FW_NEXT(FLOW_TEXT, v);
+			FW_NEXT(FLOW_TEXT, v);
+			FW_COUNT(ns);
+			for (k = 0; k < ns; k++) {
+				FW_NEXT(FLOW_TEXT, v);
+				FW_NEXT(FLOW_TEXT, v);
+				FW_NEXT(FLOW_FILE, v);
+				FW_NEXT(FLOW_VALUE, v);
+				FW_NEXT(FLOW_VALUE, v);
+			}
+		}
+	}
+#undef FW_NEXT
+#undef FW_COUNT
+	return p == end ? 0 : -1;
+}
+
 /* A package read back from the parse cache (ingest_cache.c), beside the
  * esc_package it gives (whose findings have no blocks): per finding, its
  * function, its cause and its flows laid out as encode_flows lays them

@@ -258,6 +258,33 @@ replay_file(struct ingest *in, const struct replay_view *v, uint64_t i)
 	return v->fids[i];
 }
 
+struct remap {
+	struct ingest *in;
+	const struct replay_view *v;
+};
+
+/* flows_walk's fn for remap_flows: each value into the blob, a text as
+ * its id, a file as its normalised name's id, the rest as it is */
+static inline int
+remap_value(void *ctx, enum flow_part part, uint64_t x)
+{
+	struct remap *m = ctx;
+	struct sbuf *blob = &m->in->blob;
+	int64_t id = (int64_t)x;
+	char *o;
+
+	if (part == FLOW_TEXT)
+		id = replay_text(m->in, m->v, x);
+	else if (part == FLOW_FILE)
+		id = replay_file(m->in, m->v, x);
+	if (id < 0)
+		return -1;
+	/* a call per value: room is asked for only when it runs short */
+	o = blob->len + 10 < blob->cap ? blob->buf + blob->len : blob_room(blob, 1);
+	blob_done(blob, put_varint(o, (uint64_t)id));
+	return 0;
+}
+
 /* A replayed finding's flows (struct replay_view): the layout of
  * encode_flows with the entry's text numbers, made the run's ids in the
  * order encode_flows asks for them, so the blob and the ids handed out
@@ -265,59 +292,10 @@ replay_file(struct ingest *in, const struct replay_view *v, uint64_t i)
 static int
 remap_flows(struct ingest *in, const struct replay_view *v, size_t fi)
 {
-	const unsigned char *p = v->flows[fi], *end = p + v->flowslen[fi];
-	struct sbuf *blob = &in->blob;
-	uint64_t nb, nf, ns, i, j, k, a[5];
-	int64_t id[3];
-	char *o;
+	struct remap m = { in, v };
 
-	sbuf_reset(blob);
-	if (p == end)
-		return 0;
-	if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &nb) < 0)
-		return -1;
-	o = blob_room(blob, 2);
-	o = put_varint(o, 1);
-	o = put_varint(o, nb);
-	blob_done(blob, o);
-	for (i = 0; i < nb; i++) {
-		if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
-		    varint_next(&p, end, &nf) < 0 || (id[0] = replay_text(in, v, a[0])) < 0)
-			return -1;
-		o = blob_room(blob, 3);
-		o = put_varint(o, (uint64_t)id[0]);
-		o = put_varint(o, a[1]);
-		o = put_varint(o, nf);
-		blob_done(blob, o);
-		for (j = 0; j < nf; j++) {
-			if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
-			    varint_next(&p, end, &ns) < 0 || (id[0] = replay_text(in, v, a[0])) < 0 ||
-			    (id[1] = replay_text(in, v, a[1])) < 0)
-				return -1;
-			o = blob_room(blob, 3);
-			o = put_varint(o, (uint64_t)id[0]);
-			o = put_varint(o, (uint64_t)id[1]);
-			o = put_varint(o, ns);
-			blob_done(blob, o);
-			for (k = 0; k < ns; k++) {
-				if (varint_next(&p, end, &a[0]) < 0 || varint_next(&p, end, &a[1]) < 0 ||
-				    varint_next(&p, end, &a[2]) < 0 || varint_next(&p, end, &a[3]) < 0 ||
-				    varint_next(&p, end, &a[4]) < 0 ||
-				    (id[0] = replay_text(in, v, a[0])) < 0 ||
-				    (id[1] = replay_text(in, v, a[1])) < 0 ||
-				    (id[2] = replay_file(in, v, a[2])) < 0)
-					return -1;
-				o = blob_room(blob, 5);
-				o = put_varint(o, (uint64_t)id[0]);
-				o = put_varint(o, (uint64_t)id[1]);
-				o = put_varint(o, (uint64_t)id[2]);
-				o = put_varint(o, a[3]);
-				o = put_varint(o, a[4]);
-				blob_done(blob, o);
-			}
-		}
-	}
-	return 0;
+	sbuf_reset(&in->blob);
+	return flows_walk(v->flows[fi], v->flows[fi] + v->flowslen[fi], remap_value, &m);
 }
 
 static const char *

@@ -139,54 +139,41 @@ ahead_id(struct ingest *in, const char *s)
 	return id > 0 ? id : 0;
 }
 
+struct ahead_walk {
+	struct ingest *in;
+	struct replay_view *v;
+};
+
+/* flows_walk's fn: a text of the flows given its id ahead, into the
+ * view's ids (the file is made a name at use, not ahead) */
+static inline int
+ahead_text(void *ctx, enum flow_part part, uint64_t x)
+{
+	struct ahead_walk *w = ctx;
+
+	if (part == FLOW_TEXT && x && w->v->ids[x] == 0)
+		w->v->ids[x] = ahead_id(w->in, w->v->texts[x - 1]);
+	return 0;
+}
+
 /* The texts of a loaded entry's flows, and of its findings, given ids
- * ahead; the flows' go to the view's ids, where the replay looks first. */
+ * ahead; the flows' go to the view's ids, where the replay looks first.
+ * The flows were checked by replay_read. */
 static void
 prefetch_texts(struct ingest *in, struct prefetch *f)
 {
-	struct replay_view *v = &f->rp.view;
+	struct ahead_walk w = { in, &f->rp.view };
 	const struct esc_package *p = &f->rp.pkg;
 	size_t i;
 
 	(void)ahead_id(in, p->name);
 	for (i = 0; i < p->nfindings; i++) {
 		const struct esc_finding *fd = &p->findings[i];
-		const unsigned char *q = v->flows[i], *end = q + v->flowslen[i];
-		uint64_t x, nb, nf, ns, b, j, k;
 		(void)ahead_id(in, fd->subject);
 		(void)ahead_id(in, fd->detail);
 		(void)ahead_id(in, fd->message);
-		(void)ahead_id(in, v->funcs[i]);
-		if (q == end)
-			continue;
-		/* checked by replay_read: the walk cannot fail */
-#define NEXT(x) (void)varint_next(&q, end, &(x))
-#define TEXT() do { \
-	NEXT(x); \
-	if (x && v->ids[x] == 0) \
-		v->ids[x] = ahead_id(in, v->texts[x - 1]); \
-} while (0)
-		NEXT(x);
-		NEXT(nb);
-		for (b = 0; b < nb; b++) {
-			TEXT();
-			NEXT(x);
-			NEXT(nf);
-			for (j = 0; j < nf; j++) {
-				TEXT();
-				TEXT();
-				NEXT(ns);
-				for (k = 0; k < ns; k++) {
-					TEXT();
-					TEXT();
-					NEXT(x);        /* the file: made a name at use */
-					NEXT(x);
-					NEXT(x);
-				}
-			}
-		}
-#undef NEXT
-#undef TEXT
+		(void)ahead_id(in, w.v->funcs[i]);
+		(void)flows_walk(w.v->flows[i], w.v->flows[i] + w.v->flowslen[i], ahead_text, &w);
 	}
 }
 

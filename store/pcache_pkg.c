@@ -282,44 +282,19 @@ get_count(struct rd *r)
 	return (size_t)n;
 }
 
-/* Flows laid out by put_flows, checked whole: every count within the
- * bytes, every text number within the table, nothing left over.  A tight
- * walk: go/types' entry holds 220000 steps (Go 1.26). */
+/* Flows laid out by put_flows, checked whole (flows_walk): every count
+ * within the bytes, every text number within the table (ctx), nothing
+ * left over. */
+static inline int
+text_in_table(void *ctx, enum flow_part part, uint64_t v)
+{
+	return part != FLOW_VALUE && v > *(const size_t *)ctx ? -1 : 0;
+}
+
 static int
 flows_ok(const unsigned char *p, const unsigned char *end, size_t ntexts)
 {
-	uint64_t v, nb, nf, ns, i, j, k;
-
-#define NEXT(x) do { if (varint_next(&p, end, &(x)) < 0) return 0; } while (0)
-#define TEXT() do { NEXT(v); if (v > ntexts) return 0; } while (0)
-#define COUNT(x) do { NEXT(x); if ((x) > (uint64_t)(end - p)) return 0; } while (0)
-	if (p == end)
-		return 1;
-	NEXT(v);
-	COUNT(nb);
-	if (v != 1 || nb == 0)
-		return 0;
-	for (i = 0; i < nb; i++) {
-		TEXT();
-		NEXT(v);
-		COUNT(nf);
-		for (j = 0; j < nf; j++) {
-			TEXT();
-			TEXT();
-			COUNT(ns);
-			for (k = 0; k < ns; k++) {
-				TEXT();
-				TEXT();
-				TEXT();
-				NEXT(v);
-				NEXT(v);
-			}
-		}
-	}
-#undef NEXT
-#undef TEXT
-#undef COUNT
-	return p == end;
+	return flows_walk(p, end, text_in_table, &ntexts) == 0;
 }
 
 int
