@@ -43,12 +43,34 @@ store_str(struct store *st, int64_t id)
 void
 store_texts_forget(struct store *st)
 {
-	size_t i;
-
-	for (i = 0; i < st->texts.cap; i++)
-		free((void *)st->texts.t[i].k);
 	htab_release(&st->texts);
+	arena_release(&st->text_keys);
 	st->str_index = 0;
+}
+
+int
+store_texts_read(struct store *st, struct htab *t, struct arena *keys, size_t max)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, s FROM str ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && t->n < max) {
+		const char *x = (const char *)sqlite3_column_text(s, 1);
+		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+		struct htent *e;
+		if (x == NULL || n == 0)
+			continue;
+		/* the first of two rows with one text, as the look-up finds */
+		e = htab_find(t, str_hash(x, n), x, n, 1);
+		if (e->v.i == 0) {
+			e->k = arena_strndup(keys, x, n);
+			e->v.i = sqlite3_column_int64(s, 0);
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Is str_h missing?  A database's first run is stored without it (the
@@ -68,22 +90,8 @@ str_index_missing(struct store *st)
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1)
 		st->str_index = 2;
 	sqlite3_finalize(s);
-	if (st->str_index == 2 &&
-	    sqlite3_prepare_v2(st->db, "SELECT id, s FROM str ORDER BY id", -1, &s, NULL) == SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(s, 1);
-			size_t n = (size_t)sqlite3_column_bytes(s, 1);
-			struct htent *e;
-			if (t == NULL || n == 0)
-				continue;
-			e = htab_find(&st->texts, str_hash(t, n), t, n, 1);
-			if (e->v.i == 0) {
-				e->k = xstrndup(t, n);
-				e->v.i = sqlite3_column_int64(s, 0);
-			}
-		}
-		sqlite3_finalize(s);
-	}
+	if (st->str_index == 2)
+		(void)store_texts_read(st, &st->texts, &st->text_keys, SIZE_MAX);
 	return st->str_index == 2;
 }
 

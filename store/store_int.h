@@ -21,6 +21,7 @@ struct store {
 	/* text -> id (owned keys) for look-ups in a database without str_h
 	 * (see writer.c); str_index: 0 not known yet, 1 there, 2 missing */
 	struct htab texts;
+	struct arena text_keys;
 	int str_index;
 	/* STORE_STAGE: the temporary file being built and the path it is
 	 * published at; both NULL once published or when not staged */
@@ -47,6 +48,11 @@ int store_publish(struct store *st);
 void store_kick_writeback(struct store *st);
 /* Forgets what store_str_lookup read of the texts (read.c). */
 void store_texts_forget(struct store *st);
+/* Every text of table str into t (text -> id, keys in keys), in id order,
+ * the first id of a text kept, until t holds max: store_str_lookup without
+ * str_h, and a writer's cache (writer.c).  0 when all were read, -1 when
+ * stopped at max or by an error. */
+int store_texts_read(struct store *st, struct htab *t, struct arena *keys, size_t max);
 /* ROLLBACK without touching st->errmsg (see store.c). */
 void store_rollback(struct store *st);
 

@@ -152,27 +152,10 @@ intern_clear(struct store_writer *w)
 static void
 preload_texts(struct store_writer *w, int64_t count)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (count > PRELOAD_MAX ||
-	    sqlite3_prepare_v2(w->st->db, "SELECT id, s FROM str ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+	if (count > PRELOAD_MAX)
 		return;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 1);
-		size_t n = (size_t)sqlite3_column_bytes(s, 1);
-		struct htent *e;
-		if (t == NULL || n == 0 || w->cache.n >= PRELOAD_MAX)
-			continue;
-		/* the first of two rows with one text, as the look-up finds */
-		e = htab_find(&w->cache, str_hash(t, n), t, n, 1);
-		if (e->v.i == 0) {
-			e->k = arena_strndup(&w->keys, t, n);
-			e->v.i = sqlite3_column_int64(s, 0);
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE && w->cache.n < PRELOAD_MAX)
+	if (store_texts_read(w->st, &w->cache, &w->keys, PRELOAD_MAX) == 0 &&
+	    w->cache.n < PRELOAD_MAX)
 		w->all_cached = 1;
 	else
 		intern_clear(w);
